@@ -1,0 +1,55 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both install what they need.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+export HAILONG_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/hailong
+
+.PHONY: demo test setup system lint typecheck test-sqlite test-postgres messages clean
+
+demo: setup
+	$(VENV)/bin/hailong demo $(ARGS)
+
+test: setup system lint typecheck test-sqlite test-postgres
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "hailong needs Python 3.11"' 
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+# Debian packages the browser tests and documents need; installed only where missing and apt exists.
+system:
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	test -d /usr/share/fonts/truetype/noto || missing="$$missing fonts-noto-core"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Please install:$$missing" >&2; exit 1; fi; \
+	fi
+
+lint: setup
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+test-sqlite: setup
+	env -u HAILONG_DATABASE_URL $(VENV)/bin/pytest
+
+test-postgres: setup
+	HAILONG_DATABASE_URL=$(HAILONG_TEST_POSTGRES_URL) $(VENV)/bin/pytest
+
+messages: setup
+	cd src/hailong && ../../$(VENV)/bin/django-admin makemessages -l vi --no-obsolete && ../../$(VENV)/bin/django-admin compilemessages
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

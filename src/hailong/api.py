@@ -1,0 +1,26 @@
+"""The REST API: one router per app is mounted here."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+
+import hailong
+
+api = NinjaAPI(
+    title="hailong API",
+    version=hailong.__version__,
+    description="Đo lường sự hài lòng với dịch vụ hành chính công / "
+    "Measuring satisfaction with public administrative services.",
+    urls_namespace="api",
+)
+
+
+class HealthOut(Schema):
+    status: str
+    version: str
+
+
+@api.get("/health", response=HealthOut, tags=["system"], summary="Is the service up?")
+def health(request: HttpRequest) -> dict[str, str]:
+    return {"status": "ok", "version": hailong.__version__}

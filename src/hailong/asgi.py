@@ -1,0 +1,8 @@
+"""The ASGI application granian serves."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hailong.settings.base")
+application = get_asgi_application()

@@ -1,0 +1,82 @@
+"""A year's survey plan: which questionnaire, when, which units, how many answers each."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    """How an answer reaches hailong."""
+
+    WEB = "web", _("Web form")
+    QR = "qr", _("QR code")
+    KIOSK = "kiosk", _("Kiosk")
+    PAPER = "paper", _("Paper")
+    IMPORT = "import", _("File import")
+    API = "api", _("API")
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        PUBLISHED = "published", _("Published")
+
+    code = models.SlugField(
+        _("code"), max_length=40, unique=True, help_text=_("Example: sipas-2024")
+    )
+    name = models.CharField(_("name"), max_length=300)
+    year = models.PositiveSmallIntegerField(_("survey year"))
+    instrument = models.ForeignKey(
+        "instruments.InstrumentVersion", verbose_name=_("questionnaire"), on_delete=models.PROTECT
+    )
+    period_start = models.DateField(_("collection starts"))
+    period_end = models.DateField(_("collection ends"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    channels = models.JSONField(
+        _("open channels"), default=list, help_text=_('Example: ["web", "qr", "paper"]')
+    )
+    announcement = models.TextField(_("announcement"), blank=True)
+    announced_at = models.DateTimeField(_("announced at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("survey campaign")
+        verbose_name_plural = _("survey campaigns")
+        ordering = ["-year", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="campaign_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignUnit(models.Model):
+    """A unit in a campaign's scope, with its quota of answers."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="scope")
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT)
+    quota = models.PositiveIntegerField(_("quota"), default=0)
+    completed_files = models.PositiveIntegerField(
+        _("completed files"),
+        null=True,
+        blank=True,
+        help_text=_("Files completed in the period, for sampling and weighting"),
+    )
+
+    class Meta:
+        verbose_name = _("unit in scope")
+        verbose_name_plural = _("units in scope")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit"], name="campaign_unit_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} – {self.unit}"

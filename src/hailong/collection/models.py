@@ -1,0 +1,88 @@
+"""Answers (one row per completed questionnaire), whatever channel brought them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from hailong.campaigns.models import Channel
+
+
+class CollectionMode(models.TextChoices):
+    """How the respondent was reached (methodology.md §2)."""
+
+    ONLINE = "online", _("Online, self-completed")
+    DESK_QR = "desk_qr", _("QR code at the desk")
+    KIOSK = "kiosk", _("Kiosk")
+    PAPER = "paper", _("Paper form from an enumerator")
+    INTERVIEW = "interview", _("Face-to-face interview")
+    PHONE = "phone", _("Phone interview")
+
+
+class FilingChannel(models.TextChoices):
+    """How the respondent filed the file and got the result."""
+
+    IN_PERSON = "in_person", _("In person")
+    ONLINE_FULL = "online_full", _("Fully online")
+    ONLINE_PARTIAL = "online_partial", _("Partly online")
+    POSTAL = "postal", _("By post")
+
+
+class Response(models.Model):
+    """One completed questionnaire.
+
+    ``answers`` maps question codes to answer codes (missing or "not applicable" answers
+    are absent, never 0); ``profile`` holds the respondent block apart, so that it can be
+    dropped or coarsened before data leave the unit.
+    """
+
+    class Review(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        FLAGGED = "flagged", _("Waiting for review")
+        REJECTED = "rejected", _("Rejected")
+
+    receipt = models.CharField(_("receipt number"), max_length=32, unique=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT
+    )
+    instrument = models.ForeignKey(
+        "instruments.InstrumentVersion", verbose_name=_("questionnaire"), on_delete=models.PROTECT
+    )
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT)
+    service = models.ForeignKey(
+        "units.Service",
+        verbose_name=_("procedure"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    source = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    collection_mode = models.CharField(
+        _("collection mode"), max_length=12, choices=CollectionMode.choices
+    )
+    filing_channel = models.CharField(
+        _("filing channel"), max_length=16, choices=FilingChannel.choices, blank=True
+    )
+    result_date = models.DateField(_("result received on"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
+    received_at = models.DateTimeField(_("stored at"), auto_now_add=True)
+    answers = models.JSONField(_("answers"), default=dict)
+    profile = models.JSONField(_("respondent profile"), default=dict, blank=True)
+    flags = models.JSONField(_("integrity flags"), default=list, blank=True)
+    review = models.CharField(
+        _("review"), max_length=10, choices=Review.choices, default=Review.ACCEPTED
+    )
+    verified = models.BooleanField(_("verified by invitation code"), default=False)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(fields=["campaign", "unit"], name="response_campaign_unit"),
+            models.Index(fields=["campaign", "review"], name="response_campaign_review"),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt

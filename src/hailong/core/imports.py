@@ -1,0 +1,108 @@
+"""Reading tabular files for import: every bad cell is reported with file, row and column.
+
+An import either takes every row or none: callers collect all problems first and raise
+:class:`ImportRejected` before writing anything.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one cell (or row) of an import file."""
+
+    row: int
+    column: str
+    message_vi: str
+    message_en: str
+
+    def __str__(self) -> str:
+        where = f"dòng/row {self.row}" + (f", cột/column '{self.column}'" if self.column else "")
+        return f"{where}: {self.message_vi} / {self.message_en}"
+
+
+class ImportRejected(Exception):
+    """The file was refused as a whole; nothing from it was imported."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = [f"{source}: {p}" for p in problems[:50]]
+        if len(problems) > 50:
+            lines.append(
+                f"… và {len(problems) - 50} lỗi khác / and {len(problems) - 50} more problems"
+            )
+        super().__init__(
+            "Không nhập gì từ tệp này / Nothing was imported from this file:\n" + "\n".join(lines)
+        )
+
+
+def read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, Any]]]:
+    """Read a CSV (UTF-8, optional BOM) or YAML list file into (row number, mapping) pairs.
+
+    Row numbers are those a person sees: the CSV header is row 1, so data start at 2;
+    YAML entries are numbered from 1.
+    """
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise ImportRejected(
+            source, [Problem(0, "", "không tìm thấy tệp", "file not found")]
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise ImportRejected(
+            source, [Problem(0, "", "tệp không phải UTF-8", "the file is not UTF-8 text")]
+        ) from exc
+    rows: list[tuple[int, dict[str, Any]]]
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ImportRejected(
+                source, [Problem(0, "", f"YAML lỗi: {exc}", f"bad YAML: {exc}")]
+            ) from exc
+        if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
+            raise ImportRejected(
+                source,
+                [
+                    Problem(
+                        0,
+                        "",
+                        "tệp phải là một danh sách các mục",
+                        "the file must be a list of entries",
+                    )
+                ],
+            )
+        rows = [(i, {str(k): v for k, v in entry.items()}) for i, entry in enumerate(data, start=1)]
+        present = set().union(*(r.keys() for _, r in rows)) if rows else set()
+    else:
+        reader = csv.DictReader(io.StringIO(text))
+        present = set(reader.fieldnames or [])
+        rows = [(i, dict(r)) for i, r in enumerate(reader, start=2)]
+    missing = [c for c in required if c not in present]
+    if missing:
+        raise ImportRejected(
+            source,
+            [Problem(1, c, "thiếu cột bắt buộc", "a required column is missing") for c in missing],
+        )
+    if not rows:
+        raise ImportRejected(
+            source, [Problem(0, "", "tệp không có dòng dữ liệu", "the file has no data row")]
+        )
+    return rows
+
+
+def text(value: Any) -> str:
+    """A cell as stripped text; None and blanks become ''."""
+    if value is None:
+        return ""
+    return str(value).strip()

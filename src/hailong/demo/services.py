@@ -1,0 +1,124 @@
+"""Building the demo province: Thanh Hóa's units, procedures, questionnaires, a 2024 campaign, answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+
+from hailong.campaigns.models import Campaign, CampaignUnit, Channel
+from hailong.collection.models import Response
+from hailong.instruments.models import InstrumentVersion
+from hailong.instruments.services import builtin_instruments_load
+from hailong.units.models import Unit, UnitKind
+from hailong.units.services import province_load, services_import, units_import
+
+from .answers import generate, unit_plans
+
+DATA = Path(__file__).with_name("data")
+CAMPAIGN_CODE = "sipas-2024"
+QUOTA = {
+    UnitKind.COMMUNE: 150,
+    UnitKind.WARD: 200,
+    UnitKind.DEPARTMENT: 100,
+    UnitKind.SERVICE_CENTRE: 300,
+}
+ANNOUNCEMENT = (
+    "UBND tỉnh vừa ban hành Kế hoạch khảo sát sự hài lòng của người dân, tổ chức đối với sự phục vụ "
+    "của cơ quan hành chính nhà nước tỉnh Thanh Hóa năm 2024.\n\n"
+    "Phiếu khảo sát tập trung vào 05 tiêu chí: tiếp cận dịch vụ hành chính công; thủ tục hành chính; "
+    "đội ngũ cán bộ, công chức, viên chức; kết quả cung ứng dịch vụ hành chính công; tiếp nhận, xử lý "
+    "các ý kiến góp ý, phản ánh, kiến nghị.\n\n"
+    "Kết quả khảo sát là một trong những nội dung để xác định Chỉ số cải cách hành chính năm 2024 "
+    "của các cơ quan, đơn vị."
+)
+Progress = Callable[[int], None]
+
+
+def structure_load() -> Unit:
+    """Units, procedures and questionnaires; safe to run again."""
+    root = province_load(province_code=settings.HAILONG_PROVINCE_CODE)
+    units_import(path=DATA / "departments.yaml", parent=root)
+    services_import(path=DATA / "procedures.csv")
+    builtin_instruments_load()
+    return root
+
+
+@transaction.atomic
+def campaign_create(*, root: Unit) -> Campaign:
+    instrument = InstrumentVersion.objects.get(code="sipas-2017-province", version=1)
+    tz = ZoneInfo(settings.TIME_ZONE)
+    campaign, created = Campaign.objects.get_or_create(
+        code=CAMPAIGN_CODE,
+        defaults={
+            "name": "Khảo sát sự hài lòng của người dân, tổ chức đối với sự phục vụ của cơ quan hành "
+            "chính nhà nước năm 2024",
+            "year": 2024,
+            "instrument": instrument,
+            "period_start": dt.date(2024, 11, 18),
+            "period_end": dt.date(2024, 12, 20),
+            "status": Campaign.Status.CLOSED,
+            "channels": [Channel.WEB, Channel.QR, Channel.PAPER],
+            "announcement": ANNOUNCEMENT,
+            "announced_at": dt.datetime(2024, 11, 15, 9, 55, 29, tzinfo=tz),
+        },
+    )
+    if created:
+        units = root.subtree().exclude(pk=root.pk).filter(valid_to__isnull=True)
+        CampaignUnit.objects.bulk_create(
+            CampaignUnit(campaign=campaign, unit=u, quota=QUOTA.get(UnitKind(u.kind), 100))
+            for u in units
+        )
+    return campaign
+
+
+def answers_load(*, campaign: Campaign, total: int, progress: Progress, batch: int = 2000) -> int:
+    """Generate ``total`` answers in one transaction; ``progress`` is told after each batch."""
+    comments = yaml.safe_load((DATA / "comments.yaml").read_text(encoding="utf-8"))
+    scope = list(campaign.scope.select_related("unit").order_by("unit__path"))
+    services: dict[int, list[int]] = {}
+    for unit_id, service_id in Unit.services.through.objects.values_list("unit_id", "service_id"):
+        services.setdefault(unit_id, []).append(service_id)
+    plans = unit_plans(
+        [(s.unit_id, s.unit.kind) for s in scope],
+        services,
+        total,
+        {s.unit_id: s.quota for s in scope},
+    )
+    rows = generate(
+        instrument=campaign.instrument.to_core(),
+        plans=plans,
+        start=campaign.period_start,
+        end=campaign.period_end,
+        tz=ZoneInfo(settings.TIME_ZONE),
+        comments=comments,
+    )
+    pending: list[Response] = []
+    done = 0
+    with transaction.atomic():
+        for i, row in enumerate(rows, start=1):
+            pending.append(
+                Response(
+                    receipt=f"SIPAS-{campaign.year}-{i:06d}",
+                    idempotency_key=f"demo-{campaign.code}-{i}",
+                    campaign=campaign,
+                    instrument=campaign.instrument,
+                    **row,
+                )
+            )
+            if len(pending) == batch:
+                Response.objects.bulk_create(pending)
+                done += len(pending)
+                progress(len(pending))
+                pending = []
+        Response.objects.bulk_create(pending)
+        done += len(pending)
+        progress(len(pending))
+        campaign.instrument.frozen_at = campaign.instrument.frozen_at or campaign.created_at
+        campaign.instrument.save(update_fields=["frozen_at"])
+    return done

@@ -1,0 +1,79 @@
+"""The demo province is realistic: real units, linked procedures, plausible answers."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+
+import pytest
+from django.core.management import call_command
+
+from hailong.accounts.models import User
+from hailong.campaigns.models import Campaign
+from hailong.collection.models import Response
+from hailong.units.models import Service, Unit, UnitKind
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def share_satisfied(values: list[int]) -> float:
+    return 100 * sum(v >= 4 for v in values) / len(values)
+
+
+def test_demo_builds_a_realistic_province_and_a_second_run_reuses_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    call_command("demo", responses=4000, no_serve=True)
+    out = capsys.readouterr().out
+    assert "admin" in out and "password" in out
+
+    assert Unit.objects.filter(kind__in=[UnitKind.COMMUNE, UnitKind.WARD]).count() == 166
+    departments = Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.SERVICE_CENTRE])
+    assert departments.count() == 16
+    assert Unit.objects.filter(name="Sở Nội vụ").exists()
+    assert Unit.objects.filter(name="Trung tâm Phục vụ hành chính công tỉnh").exists()
+    assert Service.objects.filter(level="commune").exists()
+    assert all(u.services.exists() for u in Unit.objects.filter(kind=UnitKind.COMMUNE)[:20])
+
+    campaign = Campaign.objects.get(code="sipas-2024")
+    assert campaign.scope.count() == 182
+    assert campaign.instrument.frozen_at is not None
+    form = campaign.instrument.to_core()
+    responses = list(Response.objects.filter(campaign=campaign))
+    assert len(responses) == 4000
+    assert len({r.receipt for r in responses}) == 4000
+
+    by_factor: dict[str, list[int]] = defaultdict(list)
+    by_unit: dict[int, list[int]] = defaultdict(list)
+    comments = 0
+    for r in responses:
+        for item in form.items():
+            value = r.answers.get(item.code)
+            if value is None:
+                continue
+            assert item.scale.accepts(value)
+            if item.show_if is not None:
+                assert item.show_if.holds(r.answers), "factor 5 asked without feedback"
+            by_factor[item.factor or ""].append(value)
+            by_unit[r.unit_id].append(value)
+        comments += "y_kien" in r.answers
+    overall = share_satisfied([v for values in by_factor.values() for v in values])
+    assert 75 <= overall <= 92, overall
+    shares = {f: share_satisfied(v) for f, v in by_factor.items()}
+    assert min(shares, key=shares.__getitem__) == "F5"
+    unit_shares = [share_satisfied(v) for v in by_unit.values() if len(v) >= 200]
+    assert statistics.pstdev(unit_shares) > 3, "units should differ as real ones do"
+    assert 0.12 < comments / len(responses) < 0.25
+
+    call_command("demo", responses=4000, no_serve=True)
+    assert Response.objects.count() == 4000
+    assert Unit.objects.count() == 183
+    assert User.objects.filter(username="admin").count() == 1
+    assert "reusing 4000" in capsys.readouterr().out
+
+
+def test_demo_refuses_an_absurd_number_of_answers() -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--responses"):
+        call_command("demo", responses=-5, no_serve=True)

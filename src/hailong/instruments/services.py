@@ -1,0 +1,55 @@
+"""Storing questionnaire versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from hailong.measurement.instruments import builtin_instruments, digest, parse_instrument
+
+from .models import InstrumentVersion
+
+
+class FrozenInstrument(Exception):
+    """A frozen version cannot change; save the change as a new version."""
+
+
+@transaction.atomic
+def instrument_store(
+    *, raw: dict[str, Any], source: str = InstrumentVersion.Source.CUSTOM
+) -> InstrumentVersion:
+    """Validate and store a definition; the same content again is a no-op."""
+    instrument = parse_instrument(raw)
+    content = digest(raw)
+    existing = InstrumentVersion.objects.filter(
+        code=instrument.code, version=instrument.version
+    ).first()
+    if existing is not None:
+        if existing.digest == content:
+            return existing
+        if existing.frozen_at is not None:
+            raise FrozenInstrument(
+                f"Phiên bản {instrument.code} v{instrument.version} đã khóa; hãy lưu thành phiên bản mới / "
+                f"{instrument.code} v{instrument.version} is frozen; save the change as a new version."
+            )
+        existing.definition, existing.digest, existing.title = raw, content, instrument.title.vi
+        existing.save()
+        return existing
+    return InstrumentVersion.objects.create(
+        code=instrument.code,
+        version=instrument.version,
+        title=instrument.title.vi,
+        kind=instrument.kind,
+        definition=raw,
+        digest=content,
+        source=source,
+    )
+
+
+def builtin_instruments_load() -> list[InstrumentVersion]:
+    """Store the instruments hailong ships (methodology.md §3)."""
+    return [
+        instrument_store(raw=raw, source=InstrumentVersion.Source.BUILTIN)
+        for _, raw in builtin_instruments()
+    ]

@@ -1,0 +1,120 @@
+"""Typed readers for settings taken from the environment.
+
+Each reader fails with ``ImproperlyConfigured`` and one sentence that says what to fix,
+because a coordinator installing hailong should not have to read a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off", ""}
+
+
+def get_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if raw.strip().lower() in TRUE:
+        return True
+    if raw.strip().lower() in FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a yes/no value: use 1 or 0.")
+
+
+def get_list(name: str, default: str) -> list[str]:
+    return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
+def var_dir() -> Path:
+    """The folder for the SQLite file, the secret key and generated files; must be writable."""
+    path = Path(os.environ.get("HAILONG_VAR_DIR", "var")).resolve()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"Cannot write to {path} ({exc.strerror}): make it writable or set HAILONG_VAR_DIR "
+            "to a writable folder."
+        ) from exc
+    return path
+
+
+def secret_key(var: Path) -> str:
+    """HAILONG_SECRET_KEY, or a key generated once into var/secret_key."""
+    if os.environ.get("HAILONG_SECRET_KEY"):
+        return os.environ["HAILONG_SECRET_KEY"]
+    path = var / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+def database(url: str, var: Path) -> dict[str, Any]:
+    """Turn ``sqlite:///path`` or ``postgresql://user:pass@host:port/name`` into DATABASES['default']."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        raw_path = unquote(parts.path)
+        if parts.netloc or not raw_path or raw_path == "/":
+            raise ImproperlyConfigured(
+                f"HAILONG_DATABASE_URL={url!r} names no file: write sqlite:///var/hailong.sqlite3 "
+                "(relative) or sqlite:////abs/path.sqlite3."
+            )
+        path = Path(raw_path[1:]) if raw_path.startswith("/") else Path(raw_path)
+        path = path if path.is_absolute() else Path.cwd() / path
+        if not path.parent.is_dir():
+            raise ImproperlyConfigured(
+                f"HAILONG_DATABASE_URL: the folder {path.parent} does not exist; create it or "
+                "choose another path."
+            )
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(path),
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;",
+                "transaction_mode": "IMMEDIATE",
+            },
+            "TEST": {"NAME": str(var / "test.sqlite3")},
+        }
+    if scheme in ("postgres", "postgresql", "pgsql"):
+        name = unquote(parts.path.lstrip("/"))
+        if not name:
+            raise ImproperlyConfigured(
+                f"HAILONG_DATABASE_URL={url!r} names no database: add it after the host, "
+                "e.g. postgresql://hailong@127.0.0.1:5432/hailong."
+            )
+        try:
+            port = parts.port
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"HAILONG_DATABASE_URL: the port in {url!r} is not a number."
+            ) from exc
+        options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(port or ""),
+            "OPTIONS": options,
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    raise ImproperlyConfigured(
+        f"HAILONG_DATABASE_URL={url!r}: scheme {scheme or '(none)'!r} is not supported; use "
+        "sqlite:///var/hailong.sqlite3 or postgresql://user@host:5432/name."
+    )

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from .api import api
+
+admin.site.site_header = _("hailong — administration")
+admin.site.site_title = _("hailong administration")
+admin.site.index_title = _("Satisfaction survey administration")
+
+urlpatterns = [
+    path("quan-tri/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("", include("hailong.portal.urls")),
+]

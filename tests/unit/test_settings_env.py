@@ -1,0 +1,75 @@
+"""Configuration errors stop start-up with one sentence that says what to fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from hailong.settings.env import database, get_bool, secret_key, var_dir
+
+
+def test_sqlite_url_gives_wal_and_immediate_transactions(tmp_path: Path) -> None:
+    db = database(f"sqlite:///{tmp_path}/h.sqlite3", tmp_path)
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["NAME"] == str(tmp_path / "h.sqlite3")
+    assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
+
+
+def test_postgres_url_is_split_into_its_parts(tmp_path: Path) -> None:
+    db = database("postgresql://hl:p%40ss@db.example:5433/hailong?sslmode=require", tmp_path)
+    assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
+        "hl",
+        "p@ss",
+        "db.example",
+        "5433",
+        "hailong",
+    )
+    assert db["OPTIONS"] == {"sslmode": "require"}
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("mysql://root@localhost/x", "scheme 'mysql' is not supported"),
+        ("postgresql://localhost", "names no database"),
+        ("postgresql://h:port/x", "port"),
+        ("sqlite://", "names no file"),
+        ("sqlite:////no/such/folder/x.sqlite3", "does not exist"),
+        ("hailong.sqlite3", "scheme '(none)'"),
+    ],
+)
+def test_a_bad_database_url_is_explained(tmp_path: Path, url: str, says: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match="HAILONG_DATABASE_URL") as caught:
+        database(url, tmp_path)
+    assert says in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_an_unwritable_var_dir_is_explained(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("HAILONG_VAR_DIR", str(blocker / "var"))
+    with pytest.raises(ImproperlyConfigured, match="HAILONG_VAR_DIR"):
+        var_dir()
+
+
+def test_the_secret_key_is_generated_once_and_kept_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HAILONG_SECRET_KEY", raising=False)
+    first = secret_key(tmp_path)
+    assert len(first) >= 50
+    assert secret_key(tmp_path) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_yes_no_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("X", "yes")
+    assert get_bool("X") is True
+    monkeypatch.setenv("X", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="X='maybe'"):
+        get_bool("X")
