@@ -11,7 +11,7 @@ export HAILONG_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/hailong
 demo: setup
 	$(VENV)/bin/hailong demo $(ARGS)
 
-test: setup system lint typecheck test-sqlite test-postgres
+test: setup system node_modules/axe-core/axe.min.js lint typecheck test-sqlite test-postgres
 
 setup: $(STAMP)
 
@@ -48,8 +48,15 @@ test-sqlite: setup
 test-postgres: setup
 	HAILONG_DATABASE_URL=$(HAILONG_TEST_POSTGRES_URL) $(VENV)/bin/pytest
 
+# Refresh the Vietnamese catalogue after changing strings; translate what it marks, then commit both files.
 messages: setup
-	cd src/hailong && ../../$(VENV)/bin/django-admin makemessages -l vi --no-obsolete && ../../$(VENV)/bin/django-admin compilemessages
+	cd src/hailong && DJANGO_SETTINGS_MODULE=hailong.settings.base ../../$(VENV)/bin/django-admin \
+	  makemessages -l vi --no-obsolete --no-location -i "tests/*"
+	msgfmt --check -o src/hailong/locale/vi/LC_MESSAGES/django.mo src/hailong/locale/vi/LC_MESSAGES/django.po
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# axe-core for the accessibility checks in the browser tests (npm registry; no browser download).
+node_modules/axe-core/axe.min.js:
+	npm install --no-save --no-audit --no-fund --silent axe-core@4.11

@@ -51,3 +51,27 @@ def page(browser: object) -> Iterator[object]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: object) -> list[dict[str, object]]:
+    """Run axe-core (WCAG 2.x A/AA rules, 2.2 included) in the page; return its violations."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run 'make test' (installs axe-core from npm)")
+    page.add_script_tag(path=str(AXE))  # type: ignore[attr-defined]
+    result = page.evaluate(  # type: ignore[attr-defined]
+        """async () => await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"""
+    )
+    return [
+        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+
+
+@pytest.fixture
+def axe() -> object:
+    """``axe(page)`` lists the accessibility violations of the page as shown."""
+    return axe_violations

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from hailong.accounts.models import User
 from hailong.demo.services import answers_load, campaign_create, structure_load
@@ -14,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_coordinator_visits_signs_in_and_sees_the_units(
-    live_server: Any, page: Any, artifacts: Path
+    live_server: Any, page: Any, artifacts: Path, axe: Any
 ) -> None:
     campaign = campaign_create(root=structure_load())
     answers_load(campaign=campaign, total=800, progress=lambda n: None)
@@ -24,19 +25,25 @@ def test_a_coordinator_visits_signs_in_and_sees_the_units(
     assert page.locator("html").get_attribute("lang") == "vi"
     assert "Khảo sát sự hài lòng" in page.locator("h1").inner_text()
     page.screenshot(path=str(artifacts / "home.png"), full_page=True)
+    assert axe(page) == []
 
-    page.get_by_role("link", name="Đơn vị").first.click()
-    page.get_by_text("Phường Hạc Thành").first.wait_for()
-    assert page.get_by_text("Xã (147)").is_visible()
+    page.get_by_role("link", name="Đơn vị", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Đơn vị hành chính")
+    expect(page.get_by_text("Sở Nội vụ").first).to_be_visible()  # the first group is open
+    expect(page.get_by_text("Phường Hạc Thành").first).to_be_hidden()
+    page.get_by_text("Phường (19)").click()  # a <details>: opens without JavaScript
+    expect(page.get_by_text("Phường Hạc Thành").first).to_be_visible()
+    expect(page.get_by_text("Xã (147)")).to_be_visible()
+    assert axe(page) == []
 
     page.get_by_role("link", name="Cán bộ đăng nhập").click()
     page.get_by_label("Tên đăng nhập").fill("dieuphoi")
     page.get_by_label("Mật khẩu").fill("mat-khau-rat-dai-2026")
     page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("link", name="Đơn vị hành chính").first.click()
-    assert (
-        "Chọn đơn vị hành chính để thay đổi" in page.locator("h1").inner_text()
-        or page.get_by_text("Phường Hạc Thành").first.is_visible()
-    )
-    page.get_by_text("Phường Hạc Thành").first.wait_for()
+    page.get_by_role("link", name="Đơn vị hành chính", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Chọn đơn vị hành chính để thay đổi")
+    expect(page.locator("p.paginator")).to_contain_text("182 đơn vị hành chính")
+    page.locator("#searchbar").fill("Hạc Thành")
+    page.locator("#searchbar").press("Enter")
+    expect(page.get_by_role("link", name="Phường Hạc Thành")).to_be_visible()
     page.screenshot(path=str(artifacts / "admin-units.png"), full_page=True)

@@ -49,4 +49,5 @@ class RoleAssignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.get_role_display()} – {self.unit or _('whole province')}"
+        scope = self.unit.name if self.unit else _("whole province")
+        return f"{self.user} – {self.get_role_display()} – {scope}"

@@ -76,8 +76,8 @@ class Response(models.Model):
     verified = models.BooleanField(_("verified by invitation code"), default=False)
 
     class Meta:
-        verbose_name = _("answer")
-        verbose_name_plural = _("answers")
+        verbose_name = _("completed questionnaire")
+        verbose_name_plural = _("completed questionnaires")
         ordering = ["-submitted_at"]
         indexes = [
             models.Index(fields=["campaign", "unit"], name="response_campaign_unit"),

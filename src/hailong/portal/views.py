@@ -11,6 +11,17 @@ from hailong.units.selectors import unit_tree
 
 from .selectors import current_campaign
 
+# Province agencies first, then the local level, as provincial portals list them.
+KIND_ORDER = [
+    UnitKind.DEPARTMENT,
+    UnitKind.SERVICE_CENTRE,
+    UnitKind.DISTRICT,
+    UnitKind.WARD,
+    UnitKind.COMMUNE,
+    UnitKind.SPECIAL_ZONE,
+    UnitKind.PROVINCE,
+]
+
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
@@ -25,5 +36,6 @@ def units(request: HttpRequest) -> HttpResponse:
         by_kind: dict[str, list[object]] = {}
         for child in root.children:
             by_kind.setdefault(child.unit.kind, []).append(child)
-        groups.append((root, [(UnitKind(kind).label, nodes) for kind, nodes in by_kind.items()]))
+        ordered = sorted(by_kind.items(), key=lambda pair: KIND_ORDER.index(UnitKind(pair[0])))
+        groups.append((root, [(UnitKind(kind).label, nodes) for kind, nodes in ordered]))
     return render(request, "portal/units.html", {"groups": groups})

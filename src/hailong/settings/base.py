@@ -107,6 +107,7 @@ LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
+FORMAT_MODULE_PATH = ["hailong.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
 

@@ -94,9 +94,9 @@ class Service(models.Model):
     """An administrative procedure (thủ tục hành chính) as listed in the national database."""
 
     class Level(models.TextChoices):
-        PROVINCE = "province", _("Province")
-        COMMUNE = "commune", _("Commune")
-        CENTRAL = "central", _("Central")
+        PROVINCE = "province", _("Province level")
+        COMMUNE = "commune", _("Commune level")
+        CENTRAL = "central", _("Central level")
 
     code = models.CharField(
         _("procedure code"),

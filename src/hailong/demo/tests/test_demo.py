@@ -29,14 +29,14 @@ def test_demo_builds_a_realistic_province_and_a_second_run_reuses_it(
 
     assert Unit.objects.filter(kind__in=[UnitKind.COMMUNE, UnitKind.WARD]).count() == 166
     departments = Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.SERVICE_CENTRE])
-    assert departments.count() == 16
+    assert departments.count() == 15
     assert Unit.objects.filter(name="Sở Nội vụ").exists()
     assert Unit.objects.filter(name="Trung tâm Phục vụ hành chính công tỉnh").exists()
     assert Service.objects.filter(level="commune").exists()
     assert all(u.services.exists() for u in Unit.objects.filter(kind=UnitKind.COMMUNE)[:20])
 
     campaign = Campaign.objects.get(code="sipas-2024")
-    assert campaign.scope.count() == 182
+    assert campaign.scope.count() == 181
     assert campaign.instrument.frozen_at is not None
     form = campaign.instrument.to_core()
     responses = list(Response.objects.filter(campaign=campaign))
@@ -67,7 +67,7 @@ def test_demo_builds_a_realistic_province_and_a_second_run_reuses_it(
 
     call_command("demo", responses=4000, no_serve=True)
     assert Response.objects.count() == 4000
-    assert Unit.objects.count() == 183
+    assert Unit.objects.count() == 182
     assert User.objects.filter(username="admin").count() == 1
     assert "reusing 4000" in capsys.readouterr().out
 

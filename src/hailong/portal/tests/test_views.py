@@ -40,3 +40,14 @@ def test_home_without_any_survey_says_so(client: Client) -> None:
 
 def test_public_pages_refuse_writes(client: Client) -> None:
     assert client.post("/").status_code in (403, 405)
+
+
+def test_django_formats_dates_and_numbers_the_vietnamese_way() -> None:
+    import datetime as dt
+
+    from django.utils import formats, translation
+
+    with translation.override("vi"):
+        assert formats.date_format(dt.date(2026, 11, 27)) == "27/11/2026"
+        assert formats.number_format(82.66, 2) == "82,66"
+        assert formats.number_format(20000, use_l10n=True, force_grouping=True) == "20.000"

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         )
         self.stdout.flush()
         argv = [
-            sys.executable, "-m", "granian", "--interface", "asgi",
+            sys.executable, "-m", "granian", "--interface", "asginl",
             "--host", options["host"], "--port", str(options["port"]),
             "--workers", str(options["workers"]),
             "--static-path-route", settings.STATIC_URL.rstrip("/"),

@@ -1,13 +1,40 @@
+import io
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from hailong.accounts.models import User
 from hailong.accounts.services import admin_create
 from hailong.collection.models import Response
 from hailong.demo.services import answers_load, campaign_create, structure_load
+
+
+class _Ticker(io.StringIO):
+    """Advance a progress bar each time `migrate` reports an applied migration."""
+
+    def __init__(self, tick: Callable[[], None]) -> None:
+        super().__init__()
+        self.tick = tick
+
+    def write(self, text: str) -> int:
+        if "Applying " in text:
+            self.tick()
+        return len(text)
+
+
+def migrate_with_progress(bar: Progress) -> None:
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    task = bar.add_task("Cơ sở dữ liệu / database", total=len(pending) or 1)
+    call_command(
+        "migrate", interactive=False, verbosity=1, stdout=_Ticker(lambda: bar.advance(task))
+    )
+    bar.update(task, completed=len(pending) or 1)
 
 
 class Command(BaseCommand):
@@ -27,7 +54,6 @@ class Command(BaseCommand):
             raise CommandError(
                 "--responses phải từ 0 đến 5.000.000 / must be between 0 and 5,000,000"
             )
-        call_command("migrate", interactive=False, verbosity=0)
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
@@ -35,6 +61,7 @@ class Command(BaseCommand):
             TimeElapsedColumn(),
         )
         with Progress(*columns, console=None, transient=False) as bar:
+            migrate_with_progress(bar)
             step = bar.add_task("Đơn vị, thủ tục, phiếu / units, procedures, forms", total=1)
             root = structure_load()
             campaign = campaign_create(root=root)
