@@ -36,8 +36,8 @@ system:
 	fi
 
 lint: setup
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/ruff format --check
 
 typecheck: setup
 	$(VENV)/bin/mypy
