@@ -15,13 +15,14 @@ from .instruments import (
     SCHEMA,
     Aggregation,
     Factor,
+    Grade,
     Instrument,
     Part,
     Question,
     Section,
     ShowIf,
 )
-from .labels import parse_label
+from .labels import Label, parse_label
 from .scales import BUILTIN_SCALES, Scale, parse_scale
 
 CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]{0,39}$")
@@ -353,4 +354,48 @@ def _aggregation(
             )
     if overall in ("mean_of_factors", "weighted") and not factors:
         raise _err("factors", "bộ câu hỏi không có yếu tố nào", "the instrument has no factor")
-    return Aggregation(item=item, overall=overall, weights=weights, question=question)
+    multiplier = fraction(agg.get("multiplier", 1), "aggregation.multiplier")
+    grades = _grades(agg.get("grades"))
+    return Aggregation(
+        item=item,
+        overall=overall,
+        weights=weights,
+        question=question,
+        multiplier=multiplier,
+        grades=grades,
+    )
+
+
+def _grades(raw: Any) -> tuple[Grade, ...]:
+    bands = []
+    for i, entry in enumerate(_list(raw, "aggregation.grades")):
+        path = f"aggregation.grades[{i}]"
+        band = _mapping(entry, path)
+        grade = band.get("grade")
+        if not isinstance(grade, str) or not grade.strip():
+            raise _err(path + ".grade", "thiếu tên xếp loại", "the grade name is missing")
+        lower = band.get("from")
+        if isinstance(lower, bool) or not isinstance(lower, int | str):
+            raise _err(
+                path + ".from",
+                'cận dưới phải viết chính xác, ví dụ "88.31"',
+                'the lower bound must be exact, e.g. "88.31"',
+            )
+        try:
+            bound = Fraction(lower)
+        except ValueError as exc:
+            raise _err(
+                path + ".from",
+                f"cận dưới '{lower}' không đọc được",
+                f"lower bound '{lower}' cannot be read",
+            ) from exc
+        label = (
+            parse_label(band["label"], path + ".label") if band.get("label") else Label(vi=grade)
+        )
+        bands.append(Grade(lower=bound, grade=grade.strip(), label=label))
+    ordered = tuple(sorted(bands, key=lambda b: b.lower, reverse=True))
+    if len({b.lower for b in bands}) != len(bands):
+        raise _err(
+            "aggregation.grades", "hai xếp loại có cùng cận dưới", "two grades share a lower bound"
+        )
+    return ordered

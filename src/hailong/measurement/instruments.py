@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -85,11 +86,38 @@ class Factor:
 
 
 @dataclass(frozen=True)
+class Grade:
+    """A grade band: ``grade`` applies from ``lower`` (inclusive) upwards."""
+
+    lower: Fraction
+    grade: str
+    label: Label
+
+
+@dataclass(frozen=True)
 class Aggregation:
+    """How item answers become indices (methodology.md §4, §7).
+
+    ``multiplier`` rescales the overall index (25 for the Indonesian IKM: mean × 25);
+    ``grades`` map the overall index, rounded half up to 2 decimals, to a letter.
+    """
+
     item: str = "share_satisfied"
     overall: str = "mean_of_factors"
     weights: tuple[tuple[str, Fraction], ...] = ()
     question: str | None = None
+    multiplier: Fraction = Fraction(1)
+    grades: tuple[Grade, ...] = ()
+
+    def grade_of(self, value: float | None) -> Grade | None:
+        """The grade band of an overall index value, or None."""
+        if value is None or not self.grades:
+            return None
+        rounded = Fraction(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        for band in self.grades:
+            if rounded >= band.lower:
+                return band
+        return None
 
 
 @dataclass(frozen=True)
