@@ -81,7 +81,7 @@ class Engine:
             keys_of = dict(zip(by, g, strict=True))
             cl_cells = cells if clustered and len(cells) >= 2 else None
             out.extend(self._item_rows(keys_of, stats[g], cl_cells, spec))
-            out.extend(self._composite_rows(keys_of, stats[g], z2.get(g, {}), cl_cells, spec, z))
+            out.extend(self._composite_rows(keys_of, stats[g], z2.get(g, []), cl_cells, spec, z))
         return out
 
     def _coefficients(self, stats: Sequence[ItemStats]) -> list[dict[str, float] | None]:
