@@ -21,14 +21,20 @@ NATIONAL = BUILTIN["sipas-2023-national"]
 DESK = BUILTIN["desk-quick"]
 
 
-def answers(instrument: Instrument, n: int, units: int, seed: int, *, junk: bool = False) -> list[dict[str, Any]]:
+def answers(
+    instrument: Instrument, n: int, units: int, seed: int, *, junk: bool = False
+) -> list[dict[str, Any]]:
     """Respondents with unit effects, skip logic, missing answers and (if asked) junk codes."""
     rng = random.Random(seed)
     effect = [rng.gauss(0, 0.6) for _ in range(units)]
     rows = []
     for i in range(n):
         unit = i % units
-        row: dict[str, Any] = {"unit_id": unit, "kind": "ward" if unit % 3 == 0 else "commune", "weight": rng.choice([0.5, 1.0, 1.0, 2.5])}
+        row: dict[str, Any] = {
+            "unit_id": unit,
+            "kind": "ward" if unit % 3 == 0 else "commune",
+            "weight": rng.choice([0.5, 1.0, 1.0, 2.5]),
+        }
         lean = rng.gauss(0, 0.7)
         for q in instrument.questions():
             if q.show_if is not None and not q.show_if.holds(row):
@@ -63,7 +69,9 @@ def table(instrument: Instrument, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.table(data)
 
 
-def run(instrument: Instrument, rows: list[dict[str, Any]], spec: Spec) -> dict[tuple[Any, ...], dict[str, Any]]:
+def run(
+    instrument: Instrument, rows: list[dict[str, Any]], spec: Spec
+) -> dict[tuple[Any, ...], dict[str, Any]]:
     con = duckdb.connect()
     con.register("answers", table(instrument, rows))
     out = Engine(instrument).compute(con, "answers", spec)
@@ -89,7 +97,9 @@ def test_every_item_figure_matches_a_plain_count(instrument: Instrument) -> None
             assert close(got["index"], ref.item_index(instrument, mine, q.code))
             assert got["distribution"] == [float(valid.count(v)) for v in sorted(q.scale.values)]
             assert close(got["mean_score"], sum(valid) / len(valid))
-            assert close(got["share_satisfied"], 100 * sum(v in q.scale.top for v in valid) / len(valid))
+            assert close(
+                got["share_satisfied"], 100 * sum(v in q.scale.top for v in valid) / len(valid)
+            )
             shown = [r for r in mine if q.show_if is None or q.show_if.holds(r)]
             assert got["n_missing"] == sum(r.get(q.code) is None for r in shown)
 
@@ -101,8 +111,13 @@ def test_factor_part_and_overall_indices_match_the_plain_formulas(instrument: In
     for unit in range(5):
         mine = [r for r in rows if r["unit_id"] == unit]
         for f in instrument.factors:
-            assert close(result[(unit, "factor", f.code)]["index"], ref.factor_index(instrument, mine, f.code))
-        assert close(result[(unit, "overall", "overall")]["index"], ref.overall_index(instrument, mine))
+            assert close(
+                result[(unit, "factor", f.code)]["index"],
+                ref.factor_index(instrument, mine, f.code),
+            )
+        assert close(
+            result[(unit, "overall", "overall")]["index"], ref.overall_index(instrument, mine)
+        )
 
 
 def test_the_composite_variance_is_the_per_respondent_linearization() -> None:
@@ -118,7 +133,11 @@ def test_the_composite_variance_is_the_per_respondent_linearization() -> None:
         for f in factors:
             coef = ref.linear_coefficients(PROVINCE, mine, [f], {f: 1.0}, None)
             assert coef is not None
-            assert close(result[(unit, "factor", f)]["se"] ** 2, ref.linearized_variance(PROVINCE, mine, coef), 1e-7)
+            assert close(
+                result[(unit, "factor", f)]["se"] ** 2,
+                ref.linearized_variance(PROVINCE, mine, coef),
+                1e-7,
+            )
 
 
 def test_province_wide_figures_use_the_between_unit_variance_and_report_the_design_effect() -> None:
@@ -142,12 +161,19 @@ def test_weights_enter_every_figure() -> None:
     for unit in range(3):
         mine = [r for r in rows if r["unit_id"] == unit]
         for q in PROVINCE.items():
-            assert close(result[(unit, "item", q.code)]["index"], ref.item_index(PROVINCE, mine, q.code, "weight"))
+            assert close(
+                result[(unit, "item", q.code)]["index"],
+                ref.item_index(PROVINCE, mine, q.code, "weight"),
+            )
         got = result[(unit, "overall", "overall")]
         assert close(got["index"], ref.overall_index(PROVINCE, mine, "weight"))
-        coef = ref.linear_coefficients(PROVINCE, mine, factors, dict.fromkeys(factors, 0.2), "weight")
+        coef = ref.linear_coefficients(
+            PROVINCE, mine, factors, dict.fromkeys(factors, 0.2), "weight"
+        )
         assert coef is not None
-        assert close(got["se"] ** 2, ref.linearized_variance(PROVINCE, mine, coef, weight="weight"), 1e-7)
+        assert close(
+            got["se"] ** 2, ref.linearized_variance(PROVINCE, mine, coef, weight="weight"), 1e-7
+        )
 
 
 def test_grouping_by_any_column_gives_the_same_as_filtering() -> None:
@@ -155,7 +181,9 @@ def test_grouping_by_any_column_gives_the_same_as_filtering() -> None:
     result = run(PROVINCE, rows, Spec(by=("kind",)))
     for kind in ("ward", "commune"):
         mine = [r for r in rows if r["kind"] == kind]
-        assert close(result[(kind, "overall", "overall")]["index"], ref.overall_index(PROVINCE, mine))
+        assert close(
+            result[(kind, "overall", "overall")]["index"], ref.overall_index(PROVINCE, mine)
+        )
 
 
 WEIGHTED = {
@@ -188,7 +216,10 @@ def test_explicit_weights_are_applied_exactly() -> None:
     result = run(instrument, rows, Spec(by=("unit_id",)))
     for unit in range(2):
         mine = [r for r in rows if r["unit_id"] == unit]
-        a = ref.item_index(instrument, mine, "a1") / 3 + 2 * ref.item_index(instrument, mine, "a2") / 3  # type: ignore[operator]
+        a = (
+            ref.item_index(instrument, mine, "a1") / 3
+            + 2 * ref.item_index(instrument, mine, "a2") / 3
+        )  # type: ignore[operator]
         expected = a / 4 + 3 * ref.item_index(instrument, mine, "b1") / 4  # type: ignore[operator]
         assert close(result[(unit, "overall", "overall")]["index"], expected)
 
@@ -233,9 +264,74 @@ def test_figures_below_the_minimum_are_flagged() -> None:
 
 @pytest.mark.parametrize(
     ("x", "n", "low", "high"),
-    [(0, 30, 0.0, 0.11351), (15, 30, 0.331542, 0.668458), (30, 30, 0.88649, 1.0), (1, 10, 0.017875, 0.404156)],
+    [
+        (0, 30, 0.0, 0.11351),
+        (15, 30, 0.331542, 0.668458),
+        (30, 30, 0.88649, 1.0),
+        (1, 10, 0.017875, 0.404156),
+    ],
 )
 def test_wilson_matches_published_values(x: int, n: int, low: float, high: float) -> None:
     got = wilson(x, n)
     assert got == pytest.approx((low, high), abs=1e-5)
     assert got == pytest.approx(ref.wilson(x, n), abs=1e-12)
+
+
+SKM = BUILTIN["skm-indonesia"]
+
+
+def test_the_indonesian_ikm_runs_on_the_same_engine_with_exact_weights() -> None:
+    from fractions import Fraction
+
+    rng = random.Random(11)
+    rows = [
+        {
+            "unit_id": 0,
+            "kind": "x",
+            "weight": 1.0,
+            **{f"u{k}": rng.choice([2, 3, 3, 4, 4, 4]) for k in range(1, 10)},
+        }
+        for _ in range(97)
+    ]
+    result = run(SKM, rows, Spec(by=("unit_id",)))
+    means = [Fraction(sum(r[f"u{k}"] for r in rows), len(rows)) for k in range(1, 10)]
+    ikm = sum(m * Fraction(1, 9) for m in means) * 25
+    got = result[(0, "overall", "overall")]
+    assert close(got["index"], float(ikm), 1e-12)
+    assert 25 <= got["low"] <= got["index"] <= got["high"] <= 100
+    grade = SKM.aggregation.grade_of(got["index"])
+    expected = "A" if ikm >= Fraction("88.31") else "B" if ikm >= Fraction("76.61") else "C"
+    assert grade is not None and grade.grade == expected
+    # The regulation's printed weight: 0,11 × 9 = 0,99, one percent low on every score.
+    assert float(sum(m * Fraction("0.11") for m in means) * 25 / ikm) == pytest.approx(0.99)
+
+
+def test_the_printed_0_11_weight_is_refused_because_it_does_not_sum_to_1() -> None:
+    from hailong.measurement import InstrumentError, builtin_instruments
+
+    raw = next(r for i, r in builtin_instruments() if i.code == "skm-indonesia")
+    broken = {
+        **raw,
+        "aggregation": {**raw["aggregation"], "weights": {f"U{k}": "0.11" for k in range(1, 10)}},
+    }
+    with pytest.raises(InstrumentError, match="99/100"):
+        parse_instrument(broken)
+
+
+@pytest.mark.parametrize(
+    ("value", "grade"),
+    [
+        (88.31, "A"),
+        (88.305, "A"),
+        (88.3049, "B"),
+        (76.61, "B"),
+        (76.6, "C"),
+        (64.99, "D"),
+        (100.0, "A"),
+    ],
+)
+def test_grades_follow_the_published_bands_after_rounding_to_2_decimals(
+    value: float, grade: str
+) -> None:
+    band = SKM.aggregation.grade_of(value)
+    assert band is not None and band.grade == grade

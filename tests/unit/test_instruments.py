@@ -41,7 +41,12 @@ def minimal() -> dict[str, Any]:
 
 def test_builtin_instruments_have_the_documented_items() -> None:
     counts = {i.code: len(i.items()) for i, _ in builtin_instruments()}
-    assert counts == {"sipas-2017-province": 22, "sipas-2023-national": 33, "desk-quick": 5}
+    assert counts == {
+        "sipas-2017-province": 22,
+        "sipas-2023-national": 33,
+        "desk-quick": 5,
+        "skm-indonesia": 9,
+    }
 
 
 def test_province_form_asks_factor_5_only_after_feedback() -> None:

@@ -221,14 +221,16 @@ class Engine:
                 row.update(low=None, high=None, se=None)
             else:
                 se = math.sqrt(max(var, 0.0))
-                ceiling = self._ceiling(comp.multiplier)
-                row.update(
-                    low=max(0.0, estimate - z * se), high=min(ceiling, estimate + z * se), se=se
-                )
+                floor, ceiling = self._bounds(comp.multiplier)
+                low, high = max(floor, estimate - z * se), min(ceiling, estimate + z * se)
+                row.update(low=low, high=high, se=se)
             rows.append(row)
         return rows
 
-    def _ceiling(self, multiplier: Any) -> float:
-        questions = self.questions
-        top = max(max(q.scale.values) for q in questions) if self.rule == "mean_score" else 100.0
-        return float(top * multiplier)
+    def _bounds(self, multiplier: Any) -> tuple[float, float]:
+        """The range a composite can take: 0–100, or the scale's range × multiplier (IKM 25–100)."""
+        if self.rule != "mean_score":
+            return 0.0, float(100 * multiplier)
+        low = min(min(q.scale.values) for q in self.questions)
+        high = max(max(q.scale.values) for q in self.questions)
+        return float(low * multiplier), float(high * multiplier)
