@@ -28,7 +28,9 @@ def score(instrument: Instrument, code: str, value: int) -> float | None:
     return 100.0 * (value - lo) / (hi - lo)
 
 
-def item_index(instrument: Instrument, rows: list[dict[str, Any]], code: str, weight: str | None = None) -> float | None:
+def item_index(
+    instrument: Instrument, rows: list[dict[str, Any]], code: str, weight: str | None = None
+) -> float | None:
     num = den = 0.0
     for r in rows:
         v = r.get(code)
@@ -51,16 +53,24 @@ def factor_weights(instrument: Instrument, factor_code: str) -> dict[str, Fracti
     return {c: Fraction(1, len(items)) for c in items}
 
 
-def factor_index(instrument: Instrument, rows: list[dict[str, Any]], factor_code: str, weight: str | None = None) -> float | None:
+def factor_index(
+    instrument: Instrument, rows: list[dict[str, Any]], factor_code: str, weight: str | None = None
+) -> float | None:
     weights = factor_weights(instrument, factor_code)
-    present = {c: w for c, w in weights.items() if item_index(instrument, rows, c, weight) is not None}
+    present = {
+        c: w for c, w in weights.items() if item_index(instrument, rows, c, weight) is not None
+    }
     if not present:
         return None
     total = sum(present.values())
-    return sum(float(w / total) * item_index(instrument, rows, c, weight) for c, w in present.items())  # type: ignore[operator]
+    return sum(
+        float(w / total) * item_index(instrument, rows, c, weight) for c, w in present.items()
+    )  # type: ignore[operator]
 
 
-def overall_index(instrument: Instrument, rows: list[dict[str, Any]], weight: str | None = None) -> float | None:
+def overall_index(
+    instrument: Instrument, rows: list[dict[str, Any]], weight: str | None = None
+) -> float | None:
     agg = instrument.aggregation
     if agg.overall == "direct":
         return item_index(instrument, rows, agg.question, weight)  # type: ignore[arg-type]
@@ -83,11 +93,19 @@ def overall_index(instrument: Instrument, rows: list[dict[str, Any]], weight: st
     return result * float(agg.multiplier)
 
 
-def linear_coefficients(instrument: Instrument, rows: list[dict[str, Any]], factors: list[str], factor_share: dict[str, float], weight: str | None) -> dict[str, float] | None:
+def linear_coefficients(
+    instrument: Instrument,
+    rows: list[dict[str, Any]],
+    factors: list[str],
+    factor_share: dict[str, float],
+    weight: str | None,
+) -> dict[str, float] | None:
     out: dict[str, float] = {}
     for f in factors:
         weights = factor_weights(instrument, f)
-        present = {c: w for c, w in weights.items() if item_index(instrument, rows, c, weight) is not None}
+        present = {
+            c: w for c, w in weights.items() if item_index(instrument, rows, c, weight) is not None
+        }
         if not present:
             return None
         total = sum(present.values())
@@ -96,9 +114,22 @@ def linear_coefficients(instrument: Instrument, rows: list[dict[str, Any]], fact
     return out
 
 
-def linearized_variance(instrument: Instrument, rows: list[dict[str, Any]], coef: dict[str, float], weight: str | None = None, cluster: str | None = None) -> float | None:
+def linearized_variance(
+    instrument: Instrument,
+    rows: list[dict[str, Any]],
+    coef: dict[str, float],
+    weight: str | None = None,
+    cluster: str | None = None,
+) -> float | None:
     """Var of Σ a_j I_j: per-respondent z_i, summed per cluster when asked."""
-    W = {c: sum((r[weight] if weight else 1.0) for r in rows if r.get(c) is not None and score(instrument, c, r[c]) is not None) for c in coef}
+    W = {
+        c: sum(
+            (r[weight] if weight else 1.0)
+            for r in rows
+            if r.get(c) is not None and score(instrument, c, r[c]) is not None
+        )
+        for c in coef
+    }
     p = {c: item_index(instrument, rows, c, weight) for c in coef}
     contributions: dict[Any, float] = defaultdict(float)
     answered = 0
