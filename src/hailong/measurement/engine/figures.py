@@ -1,118 +1,115 @@
-"""Item figures and variances from the level counts of scan 1.
+"""Item and composite figures from the level counts of scan 1, as array arithmetic.
 
-For question j in a group, with ``W_v`` the count (or weight) and ``D_v`` the sum of squared
-weights of answers at level v, and ``s_v`` the score of level v::
+Shapes: ``C`` cells, ``G`` groups, ``Q`` index questions, ``L`` answer levels (padded),
+``K`` composites. For question j in group g, with ``W_v`` the count (or weight) and ``D_v``
+the sum of squared weights of answers at level v, and ``s_v`` the score of level v::
 
-    W   = Σ_v W_v                       I = Σ_v s_v W_v / W        (the item index)
-    var = Σ_v D_v (s_v − I)² / W² · n/(n − 1)                     (linearization, SRS)
+    W = Σ_v W_v          I = Σ_v s_v W_v / W                     (the item index)
+    var_srs = Σ_v D_v (s_v − I)² / W² · n/(n − 1)                (linearization)
 
-Unweighted, ``D_v = W_v`` and for a share ``var = p(1 − p)/(n − 1)``. Clustered, per
-cell (cluster) c: ``Z_c = Σ_j k_j (S_cj − I_j W_cj)`` with ``S_cj = Σ_v s_v W_cvj`` and
-``var = C/(C − 1) Σ_c Z_c²``.
+Unweighted ``D_v = W_v``, and for a share ``var = p(1 − p)/(n − 1)``. Clustered, per cell
+(cluster) c in group g: ``Z_c = Σ_j k_j Σ_v W_cjv (s_jv − I_gj)`` with ``k_j = a_j / W_gj``,
+and ``var_cl = C_g/(C_g − 1) Σ_c Z_c²``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
+from ..composites import Block, Composite
 from ..instruments import Question
 from .sql import item_score
 
-
-@dataclass
-class ItemStats:
-    """Sufficient statistics of one question in one group (summed over its cells)."""
-
-    scores: dict[int, float]
-    counts: dict[int, float] = field(default_factory=dict)
-    squares: dict[int, float] = field(default_factory=dict)
-    n: int = 0
-    missing: int = 0
-
-    @property
-    def W(self) -> float:
-        return sum(self.counts.values())
-
-    @property
-    def index(self) -> float | None:
-        W = self.W
-        return sum(self.scores[v] * k for v, k in self.counts.items()) / W if W > 0 else None
-
-    @property
-    def sum_w2(self) -> float:
-        return sum(self.squares.values())
-
-    def var_srs(self) -> float | None:
-        W, index = self.W, self.index
-        if index is None or self.n < 2:
-            return None
-        ss = sum(d * (self.scores[v] - index) ** 2 for v, d in self.squares.items())
-        return ss / (W * W) * self.n / (self.n - 1)
+Array = npt.NDArray[np.float64]
 
 
-def cell_counts(
-    cell: Mapping[str, Any], qi: int, q: Question, weighted: bool
-) -> tuple[dict[int, float], dict[int, float], int]:
-    counts = {v: float(cell[f"c{qi}_{v}"] or 0) for v in sorted(q.scale.values)}
-    squares = {v: float(cell[f"d{qi}_{v}"] or 0) for v in counts} if weighted else dict(counts)
-    n = int(cell[f"n{qi}"] or 0) if weighted else int(sum(counts.values()))
-    return counts, squares, n
+@dataclass(frozen=True)
+class Levels:
+    """Scores ``s`` (Q, L) and the valid-level mask of every index question."""
+
+    values: list[list[int]]
+    scores: Array
+    valid: npt.NDArray[np.bool_]
+
+    @classmethod
+    def of(cls, questions: Sequence[Question], rule: str) -> Levels:
+        values = [sorted(q.scale.values) for q in questions]
+        width = max(len(v) for v in values)
+        scores = np.zeros((len(questions), width))
+        valid = np.zeros((len(questions), width), dtype=bool)
+        for j, (q, vs) in enumerate(zip(questions, values, strict=True)):
+            for i, v in enumerate(vs):
+                scores[j, i] = item_score(q, rule, v)
+                valid[j, i] = True
+        return cls(values=values, scores=scores, valid=valid)
 
 
-def item_stats(
-    cells: Sequence[Mapping[str, Any]], questions: Sequence[Question], rule: str, weighted: bool
-) -> list[ItemStats]:
-    out = []
-    for qi, q in enumerate(questions):
-        stats = ItemStats(scores={v: item_score(q, rule, v) for v in sorted(q.scale.values)})
-        stats.counts = dict.fromkeys(stats.scores, 0.0)
-        stats.squares = dict.fromkeys(stats.scores, 0.0)
-        for cell in cells:
-            counts, squares, n = cell_counts(cell, qi, q, weighted)
-            for v in stats.scores:
-                stats.counts[v] += counts[v]
-                stats.squares[v] += squares[v]
-            stats.n += n
-            stats.missing += int(cell[f"m{qi}"] or 0)
-        out.append(stats)
+def group_sum(per_cell: Array, group_of: npt.NDArray[np.intp], groups: int) -> Array:
+    """Sum cell rows into their groups."""
+    out = np.zeros((groups, *per_cell.shape[1:]))
+    np.add.at(out, group_of, per_cell)
     return out
 
 
-def item_figures(q: Question, stats: ItemStats) -> dict[str, Any]:
-    """Share satisfied, mean score, 0–100 mean-score index and distribution of one item."""
-    values = sorted(stats.counts)
-    W = stats.W
-    if W <= 0:
-        return {
-            "share_satisfied": None,
-            "mean_score": None,
-            "mean_index": None,
-            "distribution": [0.0] * len(values),
-        }
-    mean = sum(v * stats.counts[v] for v in values) / W
-    top = sum(stats.counts[v] for v in values if v in q.scale.top)
-    return {
-        "share_satisfied": 100.0 * top / W if q.scale.top else None,
-        "mean_score": mean,
-        "mean_index": 100.0 * (mean - values[0]) / (values[-1] - values[0]),
-        "distribution": [stats.counts[v] for v in values],
-    }
+def item_index(counts: Array, scores: Array) -> tuple[Array, Array]:
+    """``W`` (G, Q) and ``I`` (G, Q), NaN where a question has no valid answer."""
+    W = counts.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        index = (counts * scores).sum(axis=-1) / W
+    return W, np.where(W > 0, index, np.nan)
 
 
-def cluster_var(
-    cells: Sequence[Mapping[str, Any]], k: Mapping[int, float], stats: Sequence[ItemStats]
-) -> float:
-    """Between-cluster variance of ``Σ_j k_j Σ_i w_i m_ij (s_ij − I_j)``; ``C/(C−1) Σ_c Z_c²``."""
-    C = len(cells)
-    total = 0.0
-    for cell in cells:
-        Zc = 0.0
-        for qi, kj in k.items():
-            st = stats[qi]
-            index = st.index or 0.0
-            for v, s in st.scores.items():
-                Zc += kj * (s - index) * float(cell[f"c{qi}_{v}"] or 0)
-        total += Zc * Zc
-    return total * C / (C - 1)
+def item_var_srs(squares: Array, scores: Array, W: Array, index: Array, n: Array) -> Array:
+    """Linearized variance of every item index, NaN where ``n < 2``."""
+    centred = scores[None, :, :] - np.nan_to_num(index)[:, :, None]
+    ss = (squares * centred**2).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = ss / (W * W) * n / (n - 1)
+    return np.where(n >= 2, var, np.nan)
+
+
+def residuals(cells: Array, scores: Array, index: Array, group_of: npt.NDArray[np.intp]) -> Array:
+    """``R_cj = Σ_v W_cjv (s_jv − I_gj)`` for every cell (C, Q)."""
+    centred = scores[None, :, :] - np.nan_to_num(index)[group_of][:, :, None]
+    return (cells * centred).sum(axis=-1)
+
+
+def cluster_var(Z: Array, group_of: npt.NDArray[np.intp], groups: int) -> tuple[Array, Array]:
+    """``C_g/(C_g − 1) Σ_c Z_c²`` per group, and ``C_g``; NaN below two clusters."""
+    n_clusters = np.bincount(group_of, minlength=groups).astype(float)
+    total = group_sum(Z * Z, group_of, groups)
+    factor = np.where(n_clusters >= 2, n_clusters / np.maximum(n_clusters - 1, 1), np.nan)
+    shape = (groups,) + (1,) * (Z.ndim - 1)
+    return total * factor.reshape(shape), n_clusters
+
+
+def block_shares(block: Block, position: dict[str, int], has_data: npt.NDArray[np.bool_]) -> Array:
+    """``v_j / Σ v`` over the block's items with data, per group (G, Q); NaN rows when the
+    block has no item with data."""
+    v = np.zeros(has_data.shape[1])
+    for code, weight in block.items:
+        v[position[code]] += float(weight)
+    present = has_data * v[None, :]
+    total = present.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, present / total, np.nan)
+
+
+def coefficients(
+    composites: Sequence[Composite], codes: Sequence[str], has_data: npt.NDArray[np.bool_]
+) -> Array:
+    """``a`` (G, K, Q): each composite's item coefficients per group, renormalized within
+    each block over the items with data; a composite with an empty block is NaN."""
+    position = {c: j for j, c in enumerate(codes)}
+    G, Q = has_data.shape
+    out = np.zeros((G, len(composites), Q))
+    for k, comp in enumerate(composites):
+        for block in comp.blocks:
+            out[:, k, :] += float(comp.multiplier * block.weight) * block_shares(
+                block, position, has_data
+            )
+    return out

@@ -33,10 +33,10 @@ def item_score(question: Question, rule: str, value: int) -> float:
 def score(question: Question, rule: str, table: str = "") -> str:
     """``s_ij`` as SQL: NULL when the answer is missing or outside the scale."""
     col = (f"{table}." if table else "") + quote(question.code)
-    cases = " ".join(
-        f"WHEN {col} = {v} THEN {item_score(question, rule, v)!r}"
-        for v in sorted(question.scale.values)
-    )
+    by_score: dict[float, list[int]] = {}
+    for v in sorted(question.scale.values):
+        by_score.setdefault(item_score(question, rule, v), []).append(v)
+    cases = " ".join(f"WHEN {col} IN ({_codes(set(vs))}) THEN {s!r}" for s, vs in by_score.items())
     return f"(CASE {cases} END)"
 
 
@@ -66,7 +66,7 @@ def cells(
         parts.append(f"count_if({shown}{col} IS NULL) AS m{qi}")
     group = f" GROUP BY {', '.join(quote(k) for k in keys)}" if keys else ""
     # Identifiers are quoted and every literal is an integer code from a validated instrument.
-    return f"SELECT {', '.join(parts)} FROM {relation}{group}"  # noqa: S608
+    return f"SELECT {', '.join(parts)} FROM {relation}{group}"
 
 
 def linearized(
@@ -74,21 +74,39 @@ def linearized(
     params: str,
     by: Sequence[str],
     weight: str | None,
-    composites: Sequence[tuple[str, Sequence[tuple[int, Question]]]],
+    questions: Sequence[Question],
+    blocks: Sequence[Sequence[int]],
+    pairs: Sequence[tuple[int, int]],
+    composites: Sequence[Sequence[int]],
     rule: str,
 ) -> str:
-    """Scan 2: per group and composite, ``Σ z_i²`` as ``z{c}`` and respondents with an answer
-    as ``r{c}``; ``params`` holds, per group, ``k{c}_{q} = a_j / W_j`` and ``p{q} = I_j``."""
-    w = f"a.{quote(weight)} * " if weight else ""
-    terms = []
-    for name, members in composites:
-        zsum = " + ".join(
-            f"coalesce(p.k{name}_{qi} * ({score(q, rule, 'a')} - p.p{qi}), 0)" for qi, q in members
+    """Scan 2: per group, the cross-products of the blocks' linearized contributions.
+
+    For block b (a factor's items), ``z_ib = Σ_{j∈b} k_bj (s_ij − I_j)`` with the group's
+    ``k_bj`` and ``I_j`` from ``params`` (columns ``k{b}_{j}``, ``p{j}``); a composite's
+    contribution is a weighted sum of its blocks' contributions, so ``Σ_i z_ic²`` follows
+    from ``zz{b}_{b'} = Σ_i w_i² z_ib z_ib'``. ``r{c}`` counts respondents who answered
+    at least one item of composite c."""
+    keys = [quote(k) for k in by]
+    w = f"{quote(weight)} AS _w, " if weight else ""
+    needed = sorted({j for block in blocks for j in block})
+    scores = ", ".join(f"{score(questions[j], rule)} AS s{j}" for j in needed)
+    inner = f"SELECT {''.join(k + ', ' for k in keys)}{w}{scores} FROM {relation}"
+    zs, answered = [], []
+    for b, block in enumerate(blocks):
+        zs.append(
+            " + ".join(f"coalesce(p.k{b}_{j} * (s.s{j} - p.p{j}), 0)" for j in block) + f" AS z{b}"
         )
-        answered = " OR ".join(f"{score(q, rule, 'a')} IS NOT NULL" for _, q in members)
-        terms.append(f"sum(power({w}({zsum}), 2)) AS z{name}, count_if({answered}) AS r{name}")
-    keys = ", ".join(f"a.{quote(k)}" for k in by)
-    on = " AND ".join(f"a.{quote(k)} IS NOT DISTINCT FROM p.{quote(k)}" for k in by) or "TRUE"
-    select = f"{keys}, " if keys else ""
-    group = f" GROUP BY {keys}" if keys else ""
-    return f"SELECT {select}{', '.join(terms)} FROM {relation} a JOIN {params} p ON {on}{group}"  # noqa: S608
+        answered.append("(" + " OR ".join(f"s.s{j} IS NOT NULL" for j in block) + f") AS r{b}")
+    on = " AND ".join(f"s.{k} IS NOT DISTINCT FROM p.{k}" for k in keys) or "TRUE"
+    carry = "".join(f"s.{k}, " for k in keys) + ("s._w, " if weight else "")
+    middle = f"SELECT {carry}{', '.join(zs + answered)} FROM s JOIN {params} p ON {on}"
+    ww = "_w * _w * " if weight else ""
+    outer = [f"sum({ww}z{b} * z{c}) AS zz{b}_{c}" for b, c in pairs]
+    outer += [
+        f"count_if({' OR '.join(f'r{b}' for b in members)}) AS r{i}"
+        for i, members in enumerate(composites)
+    ]
+    select = "".join(k + ", " for k in keys)
+    group = f" GROUP BY {', '.join(keys)}" if keys else ""
+    return f"WITH s AS ({inner}), z AS ({middle}) SELECT {select}{', '.join(outer)} FROM z{group}"
