@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "serve": "serve hailong on http://127.0.0.1:8000 (granian, ASGI)",
     "migrate": "create or update the database tables",
     "createadmin": "create an administrator account and print its password once",
+    "compute": "recompute a campaign's indices with their intervals and store them",
     "import-units": "import units (departments, centres, communes) from a CSV or YAML file",
     "import-services": "import administrative procedures from a CSV or YAML file",
     "changepassword": "set a new password for an account",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +17,14 @@ class Channel(models.TextChoices):
     PAPER = "paper", _("Paper")
     IMPORT = "import", _("File import")
     API = "api", _("API")
+
+
+def default_par_points() -> dict[str, str]:
+    """Methodology.md §4: the survey is commonly worth about 10 of 100 PAR Index points."""
+    return {
+        kind: "10"
+        for kind in ("department", "service_centre", "district", "commune", "ward", "special_zone")
+    }
 
 
 class Campaign(models.Model):
@@ -39,6 +49,20 @@ class Campaign(models.Model):
     )
     channels = models.JSONField(
         _("open channels"), default=list, help_text=_('Example: ["web", "qr", "paper"]')
+    )
+    min_answers = models.PositiveIntegerField(
+        _("minimum answers per figure"),
+        default=30,
+        help_text=_("Below this a figure is marked 'not enough answers' and never ranked"),
+    )
+    confidence = models.DecimalField(
+        _("confidence level"), max_digits=3, decimal_places=2, default=Decimal("0.95")
+    )
+    par_max_points = models.JSONField(
+        _("PAR Index maximum points"),
+        default=default_par_points,
+        blank=True,
+        help_text=_('Points per unit kind, e.g. {"department": "10", "commune": "10"}'),
     )
     announcement = models.TextField(_("announcement"), blank=True)
     announced_at = models.DateTimeField(_("announced at"), null=True, blank=True)

@@ -67,6 +67,7 @@ class Response(models.Model):
     result_date = models.DateField(_("result received on"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
     received_at = models.DateTimeField(_("stored at"), auto_now_add=True)
+    changed_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
     answers = models.JSONField(_("answers"), default=dict)
     profile = models.JSONField(_("respondent profile"), default=dict, blank=True)
     flags = models.JSONField(_("integrity flags"), default=list, blank=True)

@@ -1,0 +1,44 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from hailong.campaigns.models import Campaign
+from hailong.results.services import campaign_compute
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute a campaign's indices (all units, factors, items, with intervals) and store them."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("campaign", help="campaign code, e.g. sipas-2024")
+        parser.add_argument(
+            "--full", action="store_true", help="reread every answer instead of the changed ones"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        campaign = (
+            Campaign.objects.filter(code=options["campaign"]).select_related("instrument").first()
+        )
+        if campaign is None:
+            known = ", ".join(Campaign.objects.values_list("code", flat=True)) or "(none)"
+            raise CommandError(
+                f"Không có đợt khảo sát '{options['campaign']}' / no campaign '{options['campaign']}'. Known: {known}"
+            )
+        columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+        with Progress(*columns) as bar:
+            task = bar.add_task("Tính chỉ số / computing", total=None)
+            computation = campaign_compute(
+                campaign=campaign,
+                full=options["full"],
+                progress=lambda step: bar.update(
+                    task, description=f"Tính chỉ số / computing: {step}"
+                ),
+            )
+        self.stdout.write(
+            f"{campaign.code}: {computation.n_answers} câu trả lời / answers, "
+            f"{computation.rows.count()} chỉ số / figures, {computation.seconds:.1f} s "
+            f"(sha256 {computation.digest[:12]})"
+        )

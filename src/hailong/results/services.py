@@ -1,0 +1,218 @@
+"""Computing a campaign's index tables and storing them whole."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pyarrow as pa
+from django.db import transaction
+
+from hailong.campaigns.models import Campaign
+from hailong.measurement.compare import change, rank
+from hailong.measurement.engine import Engine, Spec
+from hailong.measurement.engine.sql import quote
+from hailong.measurement.par import par_points
+from hailong.units.models import Service, Unit
+
+from .models import Computation, IndexRow
+from .store import AnswerStore, table_name
+
+# Units are ranked against their peers: province agencies together, communes and wards together.
+RANK_CLASS = {
+    "department": "province_agencies",
+    "service_centre": "province_agencies",
+    "district": "districts",
+    "commune": "local",
+    "ward": "local",
+    "special_zone": "local",
+}
+BASE_GROUPINGS: dict[str, tuple[str, ...]] = {
+    "province": (),
+    "unit": ("unit_id",),
+    "unit_kind": ("unit_kind",),
+    "service": ("service_id",),
+    "field": ("field",),
+    "source": ("source",),
+    "collection_mode": ("collection_mode",),
+    "filing_channel": ("filing_channel",),
+    "month": ("month",),
+}
+COPIED = ("level", "code", "index", "low", "high", "se", "n", "n_missing", "n_eff", "deff", "enough",
+          "share_satisfied", "mean_score", "mean_index", "distribution")  # fmt: skip
+Progress = Callable[[str], None]
+
+
+def groupings(profile_codes: list[str]) -> dict[str, tuple[str, ...]]:
+    return {**BASE_GROUPINGS, **{f"profile:{c}": (f"p:{c}",) for c in profile_codes}}
+
+
+def _lookups(store: AnswerStore) -> None:
+    units = list(Unit.objects.values_list("id", "kind"))
+    services = list(Service.objects.values_list("id", "field"))
+    store.con.register(
+        "_hailong_units", pa.table({"id": [u[0] for u in units], "kind": [u[1] for u in units]})
+    )
+    store.con.register(
+        "_hailong_services",
+        pa.table({"id": [s[0] for s in services], "field": [s[1] for s in services]}),
+    )
+
+
+def campaign_compute(
+    *, campaign: Campaign, progress: Progress | None = None, full: bool = False
+) -> Computation:
+    """Sync the answers, compute every grouping, rank, compare, award points; store it whole."""
+    started = time.perf_counter()
+    say = progress or (lambda _: None)
+    instrument = campaign.instrument.to_core()
+    engine = Engine(instrument)
+    profile = [
+        q.code
+        for q in instrument.questions()
+        if q.role == "profile" and q.scale.type in ("ordinal", "choice")
+    ]
+    with AnswerStore() as store:
+        say("sync")
+        report = store.sync(campaign, full=full)
+        _lookups(store)
+        store.con.execute(
+            "CREATE OR REPLACE TEMP VIEW _hailong_answers AS SELECT a.*, u.kind AS unit_kind, s.field AS field "
+            f"FROM {quote(table_name(campaign))} a LEFT JOIN _hailong_units u ON u.id = a.unit_id "
+            "LEFT JOIN _hailong_services s ON s.id = a.service_id WHERE a.review = 'accepted'"
+        )
+        counted = store.one("SELECT count(*) FROM _hailong_answers")
+        n_answers = int(counted[0]) if counted else 0
+        spec_args = {"confidence": float(campaign.confidence), "min_n": campaign.min_answers}
+        results: dict[str, list[dict[str, Any]]] = {}
+        for name, by in groupings(profile).items():
+            say(name)
+            results[name] = engine.compute(store.con, "_hailong_answers", Spec(by=by, **spec_args))  # type: ignore[arg-type]
+    say("store")
+    rows = _rows(campaign, instrument.aggregation, results)
+    return _save(campaign, rows, n_answers, spec_args, time.perf_counter() - started, report.rows)
+
+
+def _group_value(name: str, row: dict[str, Any]) -> str:
+    by = groupings([])[name] if name in BASE_GROUPINGS else (name.replace("profile:", "p:"),)
+    values = [row[k] for k in by]
+    return "" if not values else ("" if values[0] is None else str(values[0]))
+
+
+def _rows(
+    campaign: Campaign, aggregation: Any, results: dict[str, list[dict[str, Any]]]
+) -> list[IndexRow]:
+    kinds = dict(Unit.objects.values_list("id", "kind"))
+    previous = _previous(campaign)
+    overall = [
+        r
+        for r in results["unit"]
+        if r["level"] == "overall" and r["enough"] and r["index"] is not None
+    ]
+    ranks: dict[int, Any] = {}
+    for klass in set(RANK_CLASS.values()):
+        members = {
+            r["unit_id"]: (r["index"], r["se"])
+            for r in overall
+            if RANK_CLASS.get(kinds.get(r["unit_id"], "")) == klass
+        }
+        ranks.update({x.key: x for x in rank(members)})  # type: ignore[misc]
+    out = []
+    for name, rows in results.items():
+        for r in rows:
+            unit_id = r.get("unit_id") if name == "unit" else None
+            row = IndexRow(
+                grouping=name,
+                group_value=_group_value(name, r),
+                unit_id=unit_id,
+                **{k: r[k] for k in COPIED},
+            )
+            if unit_id is not None and r["level"] == "overall":
+                ranked = ranks.get(unit_id)
+                if ranked is not None:
+                    row.rank, row.rank_low, row.rank_high = (
+                        ranked.rank,
+                        ranked.rank_low,
+                        ranked.rank_high,
+                    )
+                maximum = campaign.par_max_points.get(kinds.get(unit_id, ""))
+                if maximum is not None and r["enough"]:
+                    row.par_points = par_points(r["index"], max_points=maximum)
+            if r["level"] == "overall":
+                grade = aggregation.grade_of(r["index"])
+                row.grade = grade.grade if grade else ""
+            before = previous.get((name, row.group_value, r["level"], r["code"]))
+            if before is not None:
+                delta = change(
+                    r["index"], r["se"], before[0], before[1], confidence=float(campaign.confidence)
+                )
+                row.previous = before[0]
+                if delta is not None:
+                    row.delta, row.delta_significant = delta.delta, delta.significant
+            out.append(row)
+    return out
+
+
+def _previous(
+    campaign: Campaign,
+) -> dict[tuple[str, str, str, str], tuple[float | None, float | None]]:
+    """Last year's figures of the same questionnaire, keyed like this year's rows."""
+    earlier = (
+        Computation.objects.filter(
+            campaign__year__lt=campaign.year, instrument__code=campaign.instrument.code
+        )
+        .order_by("-campaign__year", "-computed_at")
+        .first()
+    )
+    if earlier is None:
+        return {}
+    return {
+        (g, v, lvl, c): (i, se)
+        for g, v, lvl, c, i, se in earlier.rows.values_list(
+            "grouping", "group_value", "level", "code", "index", "se"
+        )
+    }
+
+
+@transaction.atomic
+def _save(
+    campaign: Campaign,
+    rows: list[IndexRow],
+    n_answers: int,
+    spec: dict[str, Any],
+    seconds: float,
+    synced: int,
+) -> Computation:
+    payload = [
+        (
+            r.grouping,
+            r.group_value,
+            r.level,
+            r.code,
+            r.index,
+            r.low,
+            r.high,
+            r.n,
+            r.rank,
+            str(r.par_points),
+        )
+        for r in sorted(rows, key=lambda r: (r.grouping, r.group_value, r.level, r.code))
+    ]
+    digest = hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()
+    computation = Computation.objects.create(
+        campaign=campaign,
+        instrument=campaign.instrument,
+        n_answers=n_answers,
+        settings={**spec, "synced_rows": synced},
+        digest=digest,
+        seconds=seconds,
+    )
+    for r in rows:
+        r.computation = computation
+    IndexRow.objects.bulk_create(rows, batch_size=2000)
+    # Keep only the latest computation of a campaign; published snapshots are kept apart.
+    Computation.objects.filter(campaign=campaign).exclude(pk=computation.pk).delete()
+    return computation
