@@ -110,3 +110,9 @@ def test_strata_with_files_but_no_answers_are_reported() -> None:
 def test_answers_in_a_stratum_without_volume_are_refused_by_name() -> None:
     with pytest.raises(WeightingError, match="U/postal"):
         poststratify({"U": {"desk": 5, "postal": 2}}, {"U": {"desk": 100}})
+
+
+def test_rank_intervals_do_not_depend_on_the_order_units_are_given_in() -> None:
+    data = {f"u{k}": (80 + (k % 7) * 0.4, 1.2) for k in range(25)}
+    reverse = dict(reversed(list(data.items())))
+    assert sorted(rank(data), key=lambda r: str(r.key)) == sorted(rank(reverse), key=lambda r: str(r.key))

@@ -95,7 +95,7 @@ def rank(
     """
     if not estimates:
         return []
-    keys = list(estimates)
+    keys = sorted(estimates, key=str)  # the draws must not depend on the input's order
     point = np.array([estimates[k][0] for k in keys], dtype=float)
     se = np.array([estimates[k][1] or 0.0 for k in keys], dtype=float)
     rng = np.random.default_rng(seed)

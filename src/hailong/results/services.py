@@ -186,15 +186,19 @@ def _save(
     seconds: float,
     synced: int,
 ) -> Computation:
+    def rounded(x: float | None) -> str | None:
+        # Parallel float sums may differ in the last bits between runs; the hash must not.
+        return None if x is None else f"{x:.9g}"
+
     payload = [
         (
             r.grouping,
             r.group_value,
             r.level,
             r.code,
-            r.index,
-            r.low,
-            r.high,
+            rounded(r.index),
+            rounded(r.low),
+            rounded(r.high),
             r.n,
             r.rank,
             str(r.par_points),

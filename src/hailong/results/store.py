@@ -27,6 +27,7 @@ from hailong.measurement.instruments import Instrument
 # Rows changed this long before the last sync are read again: clocks of several app nodes
 # differ a little, and reading a row twice is harmless (it replaces itself).
 OVERLAP = dt.timedelta(minutes=5)
+STORE_FORMAT = 1  # bump when the layout of the store changes; old stores are rebuilt
 LOCAL_OFFSET_HOURS = 7  # Asia/Ho_Chi_Minh has no daylight saving time
 
 
@@ -138,6 +139,13 @@ class AnswerStore:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or store_path()
         self.con = duckdb.connect(str(self.path))
+        if not self._current():
+            # A store written by another version of hailong is a stale cache: start afresh.
+            self.con.close()
+            for stale in (self.path, self.path.with_name(self.path.name + ".wal")):
+                stale.unlink(missing_ok=True)
+            self.con = duckdb.connect(str(self.path))
+            self.con.execute(f"CREATE TABLE store_meta AS SELECT {STORE_FORMAT} AS format")
         self.con.execute(
             "CREATE TABLE IF NOT EXISTS sync_state (campaign_id BIGINT PRIMARY KEY, "
             "identity VARCHAR, synced_at TIMESTAMPTZ)"
@@ -201,6 +209,12 @@ class AnswerStore:
         """The first row of a query, reading the result to its end (DuckDB 2 requires it)."""
         rows = self.con.execute(sql, params or []).fetchall()
         return rows[0] if rows else None
+
+    def _current(self) -> bool:
+        if not self._exists("store_meta"):
+            return False
+        row = self.one("SELECT max(format) FROM store_meta")
+        return bool(row and row[0] == STORE_FORMAT)
 
     def _exists(self, table: str) -> bool:
         found = self.one(

@@ -166,3 +166,8 @@ def test_the_compute_command_names_unknown_campaigns(campaign: Campaign) -> None
         call_command("compute", "sipas-1999")
     call_command("compute", "sipas-2024")
     assert Computation.objects.filter(campaign=campaign).exists()
+
+
+def test_the_same_answers_give_the_same_content_hash(campaign: Campaign) -> None:
+    first = campaign_compute(campaign=campaign).digest
+    assert campaign_compute(campaign=campaign, full=True).digest == first
