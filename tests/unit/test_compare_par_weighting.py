@@ -115,4 +115,6 @@ def test_answers_in_a_stratum_without_volume_are_refused_by_name() -> None:
 def test_rank_intervals_do_not_depend_on_the_order_units_are_given_in() -> None:
     data = {f"u{k}": (80 + (k % 7) * 0.4, 1.2) for k in range(25)}
     reverse = dict(reversed(list(data.items())))
-    assert sorted(rank(data), key=lambda r: str(r.key)) == sorted(rank(reverse), key=lambda r: str(r.key))
+    assert sorted(rank(data), key=lambda r: str(r.key)) == sorted(
+        rank(reverse), key=lambda r: str(r.key)
+    )

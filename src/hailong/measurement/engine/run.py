@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -10,12 +12,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..composites import Block, composites, index_questions
 from ..instruments import Instrument
 from ..intervals import critical_value, wilson
 from . import figures as fig
-from . import sql
+from . import kernels, sql
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ class ItemTables:
     missing: fig.Array
     var: fig.Array
     deff: fig.Array
+
+
+THREADS = min(4, os.cpu_count() or 1)
 
 
 def _number(value: float) -> float | None:
@@ -101,23 +107,33 @@ class Engine:
         """
         by = tuple(spec.by)
         clustered = spec.cluster is not None and spec.cluster not in by
-        keys = (*by, spec.cluster) if clustered and spec.cluster else by
-        table = con.sql(sql.cells(relation, self.questions, keys, spec.weight)).to_arrow_table()
+        table = con.sql(self._select(relation, spec, clustered)).to_arrow_table()
         if table.num_rows == 0:
             return []
-        cell_keys = (
-            list(zip(*(table.column(k).to_pylist() for k in by), strict=True))
-            if by
-            else [()] * table.num_rows
-        )
-        groups: dict[tuple[Any, ...], int] = {}
-        group_of = np.array([groups.setdefault(k, len(groups)) for k in cell_keys], dtype=np.intp)
-        G = len(groups)
-        counts, squares, n_cell, missing = self._cell_arrays(table, spec.weight is not None)
-        Cg = fig.group_sum(counts, group_of, G)
-        Dg = fig.group_sum(squares, group_of, G)
-        n = fig.group_sum(n_cell, group_of, G)
-        m = fig.group_sum(missing, group_of, G)
+        group, keys = kernels.encode([table.column(k) for k in by], table.num_rows)
+        G = len(keys)
+        if clustered and spec.cluster:
+            cluster, _ = kernels.encode([table.column(spec.cluster)], table.num_rows)
+            K = int(cluster.max()) + 1
+            cell, cells = group * K + cluster, G * K
+        else:
+            K, cell, cells = 1, group, G
+        weight = None
+        if spec.weight:
+            weight = (
+                pc.fill_null(table.column(spec.weight), 0.0)
+                .to_numpy(zero_copy_only=False)
+                .astype(np.float64)
+            )
+        lvl, counts, squares, n_cell, missing = self._counts(table, cell, cells, weight)
+        rows_per_cell = np.bincount(cell, minlength=cells)
+        del table
+        group_of = np.arange(cells) // K
+        shape = (G, K, *counts.shape[1:])
+        Cg = counts.reshape(shape).sum(axis=1)
+        Dg = squares.reshape(shape).sum(axis=1)
+        n = n_cell.reshape(G, K, -1).sum(axis=1)
+        m = missing.reshape(G, K, -1).sum(axis=1)
         S = self.levels.scores
         W, index = fig.item_index(Cg, S)
         var_item = fig.item_var_srs(Dg, S, W, index, n)
@@ -127,28 +143,28 @@ class Engine:
         estimate = np.einsum("gkq,gq->gk", A, np.nan_to_num(index))
         with np.errstate(invalid="ignore", divide="ignore"):
             k_coef = np.where(W[:, None, :] > 0, A / W[:, None, :], 0.0)
-        z2, answered = self._linearized(con, relation, spec, list(groups), W, index)
+        z2, answered = self._linearized(group, G, lvl, weight, W, index)
         var_comp = np.where(answered > 1, z2 * answered / np.maximum(answered - 1, 1), np.nan)
         deff_item = np.full(W.shape, np.nan)
         deff_comp = np.full(estimate.shape, np.nan)
         if clustered:
-            R = fig.residuals(counts, S, index, group_of)
+            occupied = rows_per_cell > 0
+            R = fig.residuals(counts[occupied], S, index, group_of[occupied])
+            g_occ = group_of[occupied]
             with np.errstate(invalid="ignore", divide="ignore"):
                 cl_item, n_clusters = fig.cluster_var(
-                    np.where(W[group_of] > 0, R / W[group_of], 0.0), group_of, G
+                    np.where(W[g_occ] > 0, R / W[g_occ], 0.0), g_occ, G
                 )
-                cl_comp, _ = fig.cluster_var(
-                    np.einsum("cq,ckq->ck", R, k_coef[group_of]), group_of, G
-                )
+                cl_comp, _ = fig.cluster_var(np.einsum("cq,ckq->ck", R, k_coef[g_occ]), g_occ, G)
                 many = (n_clusters >= 2)[:, None]
                 deff_item = np.where(many & (var_item > 0), cl_item / var_item, np.nan)
                 deff_comp = np.where(many & (var_comp > 0), cl_comp / var_comp, np.nan)
                 var_comp = np.where(many & ~np.isnan(cl_comp), cl_comp, var_comp)
         z = critical_value(spec.confidence)
         out: list[dict[str, Any]] = []
-        for key, g in groups.items():
+        items = ItemTables(Cg, Dg, W, index, n, m, var_item, deff_item)
+        for g, key in enumerate(keys):
             head = dict(zip(by, key, strict=True))
-            items = ItemTables(Cg, Dg, W, index, n, m, var_item, deff_item)
             out.extend(self._item_row(head, g, j, items, spec) for j in range(len(self.questions)))
             for k, comp in enumerate(self.composites):
                 row: dict[str, Any] = {**head, "level": comp.level, "code": comp.code, "n": int(answered[g, k]),
@@ -171,80 +187,125 @@ class Engine:
                 out.append(row)
         return out
 
-    def _cell_arrays(
-        self, table: pa.Table, weighted: bool
-    ) -> tuple[fig.Array, fig.Array, fig.Array, fig.Array]:
-        C, (Q, L) = table.num_rows, self.levels.scores.shape
+    def _select(self, relation: str, spec: Spec, clustered: bool) -> str:
+        """What the kernels read: groups, cluster, weight, and per question its answer code
+        (``a{j}``) and whether it is missing among those it was shown to (``m{j}``)."""
+        columns = [sql.quote(c) for c in spec.by]
+        if clustered and spec.cluster:
+            columns.append(sql.quote(spec.cluster))
+        if spec.weight:
+            columns.append(sql.quote(spec.weight))
+        for j, q in enumerate(self.questions):
+            col = sql.quote(q.code)
+            columns.append(f"TRY_CAST({col} AS SMALLINT) AS a{j}")
+            shown = ""
+            if q.show_if is not None:
+                allowed = ", ".join(str(v) for v in sorted(q.show_if.values))
+                shown = f" AND coalesce({sql.quote(q.show_if.question)} IN ({allowed}), false)"
+            columns.append(f"({col} IS NULL{shown}) AS m{j}")
+        return f"SELECT {', '.join(dict.fromkeys(columns))} FROM {relation}"
 
-        def column(name: str) -> fig.Array:
-            return np.nan_to_num(table.column(name).to_numpy(zero_copy_only=False).astype(float))
+    def _counts(
+        self, table: pa.Table, cell: kernels.Codes, cells: int, weight: fig.Array | None
+    ) -> tuple[list[npt.NDArray[np.uint8]], fig.Array, fig.Array, fig.Array, fig.Array]:
+        """Scan 1: per cell the level counts, squared weights, valid answers and missing
+        answers of every question; also returns each answer's slot (0 invalid, 1..L its
+        level, L+1 missing though shown). Questions run on a thread pool: NumPy releases
+        the GIL in these loops."""
+        Q, L = self.levels.scores.shape
+        base = kernels.base_index(cell, L + 2)
 
-        counts = np.zeros((C, Q, L))
-        squares = np.zeros((C, Q, L)) if weighted else counts
-        n = np.zeros((C, Q))
-        missing = np.zeros((C, Q))
-        for j, values in enumerate(self.levels.values):
-            for i, v in enumerate(values):
-                counts[:, j, i] = column(f"c{j}_{v}")
-                if weighted:
-                    squares[:, j, i] = column(f"d{j}_{v}")
-            n[:, j] = column(f"n{j}") if weighted else counts[:, j, :].sum(axis=1)
-            missing[:, j] = column(f"m{j}")
-        return counts, squares, n, missing
+        def one(j: int) -> tuple[npt.NDArray[np.uint8], fig.Array, fig.Array | None, fig.Array]:
+            slot = kernels.levels(table.column(f"a{j}"), self.levels.values[j])
+            absent = table.column(f"m{j}").to_numpy(zero_copy_only=False)
+            slot[absent] = L + 1
+            index = base + slot
+            plain = (
+                np.bincount(index, minlength=cells * (L + 2))
+                .astype(np.float64)
+                .reshape(cells, L + 2)
+            )
+            if weight is None:
+                return slot, plain, None, plain
+            size = cells * (L + 2)
+            weighted = np.asarray(
+                np.bincount(index, weights=weight, minlength=size), dtype=np.float64
+            )
+            squared = np.asarray(
+                np.bincount(index, weights=weight * weight, minlength=size), dtype=np.float64
+            )
+            return slot, weighted.reshape(cells, L + 2), squared.reshape(cells, L + 2), plain
+
+        counts = np.zeros((cells, Q, L))
+        squares = np.zeros((cells, Q, L)) if weight is not None else counts
+        n = np.zeros((cells, Q))
+        missing = np.zeros((cells, Q))
+        slots = []
+        with ThreadPoolExecutor(THREADS) as pool:
+            for j, (slot, c, d, plain) in enumerate(pool.map(one, range(Q))):
+                slots.append(slot)
+                counts[:, j, :] = c[:, 1 : L + 1]
+                if d is not None:
+                    squares[:, j, :] = d[:, 1 : L + 1]
+                n[:, j] = plain[:, 1 : L + 1].sum(axis=1)
+                missing[:, j] = plain[:, L + 1]
+        return slots, counts, squares, n, missing
 
     def _linearized(
         self,
-        con: Any,
-        relation: str,
-        spec: Spec,
-        keys: list[tuple[Any, ...]],
+        group: kernels.Codes,
+        G: int,
+        slots: list[npt.NDArray[np.uint8]],
+        weight: fig.Array | None,
         W: fig.Array,
         index: fig.Array,
     ) -> tuple[fig.Array, fig.Array]:
-        """Scan 2: ``Σ z_i²`` and respondents with an answer, per group and composite."""
-        by = tuple(spec.by)
-        params: dict[str, Any] = {name: [key[i] for key in keys] for i, name in enumerate(by)}
-        params.update({f"p{j}": np.nan_to_num(index[:, j]) for j in range(len(self.questions))})
-        block_items = []
-        for b, block in enumerate(self._blocks):
+        """Scan 2: ``Σ z_i²`` and respondents with an answer, per group and composite.
+
+        A block's contribution ``z_ib = Σ_{j∈b} k_bj (s_ij − I_j)`` is a lookup in a small
+        (group × slot) table per item; a composite's is a weighted sum of its blocks', so
+        ``Σ_i z_ic² = Σ_b Σ_d w_b w_d Σ_i z_ib z_id``.
+        """
+        L = self.levels.scores.shape[1]
+        base = kernels.base_index(group, L + 2)
+        answers_slot = np.zeros(L + 2, dtype=bool)
+        answers_slot[1 : L + 1] = True
+
+        def block_z(block: Block) -> tuple[fig.Array, npt.NDArray[np.bool_]]:
             share = np.nan_to_num(fig.block_shares(block, self._position, W > 0))
             with np.errstate(invalid="ignore", divide="ignore"):
                 k = np.where(W > 0, share / W, 0.0)
-            items = sorted({self._position[c] for c, _ in block.items})
-            block_items.append(items)
-            params.update({f"k{b}_{j}": k[:, j] for j in items})
-        composites = [[b for b, _ in members] for members in self._members]
-        query = sql.linearized(
-            relation,
-            "_hailong_params",
-            by,
-            spec.weight,
-            self.questions,
-            block_items,
-            self._pairs,
-            composites,
-            self.rule,
-        )
-        position = {key: g for g, key in enumerate(keys)}
-        z2 = np.zeros((len(keys), len(self.composites)))
+            zb = np.zeros(len(group))
+            answered = np.zeros(len(group), dtype=bool)
+            for j in sorted({self._position[c] for c, _ in block.items}):
+                lookup = np.zeros((G, L + 2))
+                centred = self.levels.scores[None, j, :] - np.nan_to_num(index[:, j])[:, None]
+                lookup[:, 1 : L + 1] = k[:, j, None] * centred * self.levels.valid[None, j, :]
+                zb += lookup.ravel()[base + slots[j]]
+                answered |= answers_slot[slots[j]]
+            if weight is not None:
+                zb *= weight
+            return zb, answered
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            blocks = list(pool.map(block_z, self._blocks))
+            products = pool.map(
+                lambda pair: np.bincount(
+                    group, weights=blocks[pair[0]][0] * blocks[pair[1]][0], minlength=G
+                ),
+                self._pairs,
+            )
+            cross = dict(zip(self._pairs, products, strict=True))
+        z2 = np.zeros((G, len(self.composites)))
         answered = np.zeros_like(z2)
-        con.register("_hailong_params", pa.table(params))
-        try:
-            rows = con.sql(query).fetchall()
-        finally:
-            con.unregister("_hailong_params")
-        pair_index = {pair: i for i, pair in enumerate(self._pairs)}
-        for r in rows:
-            g = position[tuple(r[: len(by)])]
-            cross = r[len(by) : len(by) + len(self._pairs)]
-            counts = r[len(by) + len(self._pairs) :]
-            for c, members in enumerate(self._members):
-                total = 0.0
-                for b, wb in members:
-                    for d, wd in members:
-                        total += wb * wd * float(cross[pair_index[(min(b, d), max(b, d))]] or 0.0)
-                z2[g, c] = total
-                answered[g, c] = int(counts[c] or 0)
+        for c, members in enumerate(self._members):
+            for b, wb in members:
+                for d, wd in members:
+                    z2[:, c] += wb * wd * cross[(min(b, d), max(b, d))]
+            any_answer = blocks[members[0][0]][1].copy()
+            for b, _ in members[1:]:
+                any_answer |= blocks[b][1]
+            answered[:, c] = np.bincount(group[any_answer], minlength=G)
         return z2, answered
 
     def _item_row(
