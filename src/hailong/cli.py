@@ -19,9 +19,15 @@ COMMANDS: dict[str, str] = {
     "compute": "recompute a campaign's indices with their intervals and store them",
     "import-units": "import units (departments, centres, communes) from a CSV or YAML file",
     "import-services": "import administrative procedures from a CSV or YAML file",
+    "plan": "propose quotas per unit from the sample-size planner (--apply to save)",
+    "import-volumes": "import completed files per unit (and procedure or channel) for a campaign",
     "changepassword": "set a new password for an account",
 }
-ALIASES = {"import-units": "import_units", "import-services": "import_services"}
+ALIASES = {
+    "import-units": "import_units",
+    "import-services": "import_services",
+    "import-volumes": "import_volumes",
+}
 USAGE = """hailong — đo lường sự hài lòng với dịch vụ hành chính công
           measuring satisfaction with public administrative services
 

@@ -64,6 +64,17 @@ class Campaign(models.Model):
         blank=True,
         help_text=_('Points per unit kind, e.g. {"department": "10", "commune": "10"}'),
     )
+    weighting = models.CharField(
+        _("weighting"),
+        max_length=10,
+        choices=[
+            ("none", _("No weighting")),
+            ("service", _("To files per procedure")),
+            ("channel", _("To files per filing channel")),
+        ],
+        default="none",
+        help_text=_("Post-stratify each unit's answers to its completed files"),
+    )
     announcement = models.TextField(_("announcement"), blank=True)
     announced_at = models.DateTimeField(_("announced at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -104,3 +115,36 @@ class CampaignUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} – {self.unit}"
+
+
+class FileVolume(models.Model):
+    """Completed files of a unit in the campaign period, per procedure or filing channel.
+
+    The sampling planner reads their totals; post-stratification weights each unit's
+    answers to this mix (methodology.md §5).
+    """
+
+    class Dimension(models.TextChoices):
+        TOTAL = "total", _("All files")
+        SERVICE = "service", _("Per procedure")
+        CHANNEL = "channel", _("Per filing channel")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="volumes")
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT)
+    dimension = models.CharField(_("dimension"), max_length=10, choices=Dimension.choices)
+    stratum = models.CharField(
+        _("stratum"), max_length=40, blank=True, help_text=_("Procedure code or filing channel")
+    )
+    files = models.PositiveIntegerField(_("completed files"))
+
+    class Meta:
+        verbose_name = _("file volume")
+        verbose_name_plural = _("file volumes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "dimension", "stratum"], name="volume_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.stratum or '*'}: {self.files}"

@@ -14,7 +14,7 @@ from django.db import transaction
 from hailong.campaigns.models import Campaign, CampaignUnit, Channel
 from hailong.collection.models import Response
 from hailong.instruments.models import InstrumentVersion
-from hailong.instruments.services import builtin_instruments_load
+from hailong.instruments.services import builtin_instruments_load, instrument_freeze
 from hailong.units.models import Unit, UnitKind
 from hailong.units.services import province_load, services_import, units_import
 
@@ -119,6 +119,5 @@ def answers_load(*, campaign: Campaign, total: int, progress: Progress, batch: i
         Response.objects.bulk_create(pending)
         done += len(pending)
         progress(len(pending))
-        campaign.instrument.frozen_at = campaign.instrument.frozen_at or campaign.created_at
-        campaign.instrument.save(update_fields=["frozen_at"])
+        instrument_freeze(version=campaign.instrument)
     return done

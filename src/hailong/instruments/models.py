@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from hailong.measurement.instruments import Instrument, parse_instrument
+from hailong.measurement.errors import InstrumentError
+from hailong.measurement.instruments import Instrument, digest, parse_instrument
 
 
 class InstrumentVersion(models.Model):
@@ -42,5 +46,48 @@ class InstrumentVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        instrument = parse_instrument(self.definition)
+        self.digest = digest(self.definition)
+        self.title = self.title or instrument.title.vi
+        self.kind = instrument.kind
+        super().save(*args, **kwargs)
+
     def to_core(self) -> Instrument:
         return parse_instrument(self.definition)
+
+    @property
+    def in_use(self) -> bool:
+        """Frozen, or already holding answers: its content can no longer change."""
+        return self.frozen_at is not None or (self.pk is not None and self.response_set.exists())
+
+    def clean(self) -> None:
+        """Refuse an invalid definition (naming the bad element) or a change to a frozen one."""
+        try:
+            instrument = parse_instrument(self.definition)
+        except InstrumentError as exc:
+            raise ValidationError(
+                {"definition": f"{exc.path}: {exc.message_vi} / {exc.message_en}"}
+            ) from exc
+        if (instrument.code, instrument.version) != (self.code, self.version):
+            raise ValidationError(
+                {
+                    "definition": _(
+                        "The code and version inside the definition must match this record."
+                    )
+                }
+            )
+        if self.pk is not None:
+            stored = (
+                InstrumentVersion.objects.filter(pk=self.pk)
+                .values_list("digest", flat=True)
+                .first()
+            )
+            if stored is not None and stored != digest(self.definition) and self.in_use:
+                raise ValidationError(
+                    {
+                        "definition": _(
+                            "This version is frozen because answers use it; make a new version instead."
+                        )
+                    }
+                )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from hailong.measurement.instruments import builtin_instruments, digest, parse_instrument
 
@@ -28,7 +29,7 @@ def instrument_store(
     if existing is not None:
         if existing.digest == content:
             return existing
-        if existing.frozen_at is not None:
+        if existing.in_use:
             raise FrozenInstrument(
                 f"Phiên bản {instrument.code} v{instrument.version} đã khóa; hãy lưu thành phiên bản mới / "
                 f"{instrument.code} v{instrument.version} is frozen; save the change as a new version."
@@ -45,6 +46,25 @@ def instrument_store(
         digest=content,
         source=source,
     )
+
+
+def instrument_freeze(*, version: InstrumentVersion) -> InstrumentVersion:
+    """Freeze a version: from now on results say they came from exactly this content."""
+    if version.frozen_at is None:
+        version.frozen_at = timezone.now()
+        InstrumentVersion.objects.filter(pk=version.pk, frozen_at__isnull=True).update(
+            frozen_at=version.frozen_at
+        )
+    return version
+
+
+@transaction.atomic
+def instrument_new_version(*, version: InstrumentVersion) -> InstrumentVersion:
+    """An editable copy of a version, numbered after the latest of its code."""
+    latest = InstrumentVersion.objects.filter(code=version.code).order_by("-version").first()
+    number = (latest.version if latest else version.version) + 1
+    raw = {**version.definition, "version": number}
+    return instrument_store(raw=raw, source=InstrumentVersion.Source.CUSTOM)
 
 
 def builtin_instruments_load() -> list[InstrumentVersion]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -12,10 +13,12 @@ import pyarrow as pa
 from django.db import transaction
 
 from hailong.campaigns.models import Campaign
+from hailong.instruments.services import instrument_freeze
 from hailong.measurement.compare import change, rank
 from hailong.measurement.engine import Engine, Spec
 from hailong.measurement.engine.sql import quote
 from hailong.measurement.par import par_points
+from hailong.measurement.weighting import poststratify
 from hailong.units.models import Service, Unit
 
 from .models import Computation, IndexRow
@@ -52,13 +55,19 @@ def groupings(profile_codes: list[str]) -> dict[str, tuple[str, ...]]:
 
 def _lookups(store: AnswerStore) -> None:
     units = list(Unit.objects.values_list("id", "kind"))
-    services = list(Service.objects.values_list("id", "field"))
+    services = list(Service.objects.values_list("id", "field", "code"))
     store.con.register(
         "_hailong_units", pa.table({"id": [u[0] for u in units], "kind": [u[1] for u in units]})
     )
     store.con.register(
         "_hailong_services",
-        pa.table({"id": [s[0] for s in services], "field": [s[1] for s in services]}),
+        pa.table(
+            {
+                "id": [s[0] for s in services],
+                "field": [s[1] for s in services],
+                "code": [s[2] for s in services],
+            }
+        ),
     )
 
 
@@ -79,21 +88,80 @@ def campaign_compute(
         say("sync")
         report = store.sync(campaign, full=full)
         _lookups(store)
+        stratum = {"service": "s.code", "channel": "a.filing_channel"}.get(
+            campaign.weighting, "NULL"
+        )
         store.con.execute(
-            "CREATE OR REPLACE TEMP VIEW _hailong_answers AS SELECT a.*, u.kind AS unit_kind, s.field AS field "
-            f"FROM {quote(table_name(campaign))} a LEFT JOIN _hailong_units u ON u.id = a.unit_id "
+            "CREATE OR REPLACE TEMP VIEW _hailong_accepted AS SELECT a.*, u.kind AS unit_kind, s.field AS field, "
+            f"{stratum} AS stratum FROM {quote(table_name(campaign))} a "
+            "LEFT JOIN _hailong_units u ON u.id = a.unit_id "
             "LEFT JOIN _hailong_services s ON s.id = a.service_id WHERE a.review = 'accepted'"
         )
+        weighting = _weights(store, campaign)
         counted = store.one("SELECT count(*) FROM _hailong_answers")
         n_answers = int(counted[0]) if counted else 0
-        spec_args = {"confidence": float(campaign.confidence), "min_n": campaign.min_answers}
+        spec_args = {
+            "confidence": float(campaign.confidence),
+            "min_n": campaign.min_answers,
+            "weight": "w" if weighting else None,
+        }
         results: dict[str, list[dict[str, Any]]] = {}
         for name, by in groupings(profile).items():
             say(name)
             results[name] = engine.compute(store.con, "_hailong_answers", Spec(by=by, **spec_args))  # type: ignore[arg-type]
+    if n_answers:
+        instrument_freeze(version=campaign.instrument)  # results now name exactly this content
     say("store")
     rows = _rows(campaign, instrument.aggregation, results)
-    return _save(campaign, rows, n_answers, spec_args, time.perf_counter() - started, report.rows)
+    settings = {**spec_args, "weighting": campaign.weighting, "weights": weighting}
+    return _save(campaign, rows, n_answers, settings, time.perf_counter() - started, report.rows)
+
+
+def _weights(store: AnswerStore, campaign: Campaign) -> dict[str, Any]:
+    """Post-stratification weights per unit and stratum, as a column ``w`` of the answers.
+
+    Returns the report kept with the computation: per unit the answers, the effective
+    sample size and the strata with files but no answer. Empty when not weighting.
+    """
+    if campaign.weighting == "none":
+        store.con.execute(
+            "CREATE OR REPLACE TEMP VIEW _hailong_answers AS SELECT *, 1.0 AS w FROM _hailong_accepted"
+        )
+        return {}
+    sample: dict[Any, dict[Any, int]] = defaultdict(dict)
+    for unit, stratum, n in store.con.execute(
+        "SELECT unit_id, stratum, count(*) FROM _hailong_accepted GROUP BY ALL"
+    ).fetchall():
+        sample[unit][stratum] = int(n)
+    population: dict[Any, dict[Any, int]] = defaultdict(dict)
+    for unit, stratum, files in campaign.volumes.filter(dimension=campaign.weighting).values_list(
+        "unit_id", "stratum", "files"
+    ):
+        population[unit][stratum] = files
+    weights = poststratify(sample, population)
+    flat = [(u, h, w) for u, uw in weights.items() for h, w in uw.weights.items()]
+    store.con.register(
+        "_hailong_weights",
+        pa.table(
+            {
+                "unit_id": [f[0] for f in flat],
+                "stratum": [f[1] for f in flat],
+                "w": [f[2] for f in flat],
+            }
+        ),
+    )
+    store.con.execute(
+        "CREATE OR REPLACE TEMP VIEW _hailong_answers AS SELECT a.*, x.w FROM _hailong_accepted a "
+        "JOIN _hailong_weights x ON x.unit_id = a.unit_id AND x.stratum IS NOT DISTINCT FROM a.stratum"
+    )
+    return {
+        str(unit): {
+            "n": uw.n,
+            "n_eff": round(uw.n_eff, 2),
+            "uncovered": [str(h) for h in uw.uncovered],
+        }
+        for unit, uw in weights.items()
+    }
 
 
 def _group_value(name: str, row: dict[str, Any]) -> str:
