@@ -21,12 +21,15 @@ COMMANDS: dict[str, str] = {
     "import-services": "import administrative procedures from a CSV or YAML file",
     "plan": "propose quotas per unit from the sample-size planner (--apply to save)",
     "import-volumes": "import completed files per unit (and procedure or channel) for a campaign",
+    "xlsform": "export a questionnaire as an XLSForm for ODK Collect / KoboCollect",
+    "import-odk": "import answers collected with ODK Collect / KoboCollect (CSV or XLSX export)",
     "changepassword": "set a new password for an account",
 }
 ALIASES = {
     "import-units": "import_units",
     "import-services": "import_services",
     "import-volumes": "import_volumes",
+    "import-odk": "import_odk",
 }
 USAGE = """hailong — đo lường sự hài lòng với dịch vụ hành chính công
           measuring satisfaction with public administrative services

@@ -1,0 +1,131 @@
+"""Offline collection: export a questionnaire to XLSForm, import what ODK/Kobo collected, once."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from hailong.campaigns.models import Campaign, CampaignUnit
+from hailong.collection.models import Response
+from hailong.instruments.models import InstrumentVersion
+from hailong.instruments.services import builtin_instruments_load
+from hailong.units.models import Unit, UnitKind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaign() -> Campaign:
+    builtin_instruments_load()
+    desk = InstrumentVersion.objects.get(code="desk-quick")
+    campaign = Campaign.objects.create(
+        code="quay-2025", name="Đánh giá tại quầy 2025", year=2025, instrument=desk,
+        period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31), status=Campaign.Status.OPEN,
+    )  # fmt: skip
+    unit = Unit.objects.create(code="14797", name="Phường Hạc Thành", kind=UnitKind.WARD)
+    CampaignUnit.objects.create(campaign=campaign, unit=unit, quota=100)
+    return campaign
+
+
+def columns_of(xlsform: Path) -> dict[str, str]:
+    """Question name → its export column ("group/name"), walked from the exported XLSForm."""
+    sheet = openpyxl.load_workbook(xlsform)["survey"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = [str(h) for h in rows[0]]
+    groups: list[str] = []
+    out: dict[str, str] = {}
+    for values in rows[1:]:
+        row = dict(zip(header, values, strict=False))
+        kind, name = str(row["type"] or ""), str(row["name"] or "")
+        if kind == "begin group":
+            groups.append(name)
+        elif kind == "end group":
+            groups.pop()
+        elif kind.startswith(("select_one", "text", "integer", "decimal")):
+            out[name] = "/".join([*groups, name])
+    return out
+
+
+def write(path: Path, columns: dict[str, str], answers: list[dict[str, str]]) -> Path:
+    header = [*columns.values(), "meta/instanceID", "_submission_time"]
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(header)
+        for n, row in enumerate(answers, start=1):
+            writer.writerow(
+                [row.get(code, "") for code in columns] + [f"uuid:{n:04d}", "2025-03-04T01:05:00"]
+            )
+    return path
+
+
+def test_answers_collected_offline_are_imported_once(campaign: Campaign, tmp_path: Path) -> None:
+    form = tmp_path / "desk.xlsx"
+    call_command("xlsform", "desk-quick", str(form))
+    columns = columns_of(form)
+    assert {"tiep_can", "tong_the", "y_kien"} <= set(columns)
+    answers = [
+        {"tiep_can": "5", "thu_tuc": "4", "cong_chuc": "5", "ket_qua": "4", "gop_y": "99", "tong_the": "5"},
+        {"tiep_can": "3", "thu_tuc": "2", "cong_chuc": "4", "ket_qua": "3", "gop_y": "3", "tong_the": "3",
+         "y_kien": "Chờ lâu quá"},
+        {"tiep_can": "4", "thu_tuc": "4", "cong_chuc": "4", "ket_qua": "4", "gop_y": "4", "tong_the": "4"},
+    ]  # fmt: skip
+    path = write(tmp_path / "kobo.csv", columns, answers)
+    call_command("import_odk", "quay-2025", str(path), unit="14797")
+    stored = list(Response.objects.order_by("receipt"))
+    assert [r.receipt for r in stored] == [
+        "SIPAS-2025-000001",
+        "SIPAS-2025-000002",
+        "SIPAS-2025-000003",
+    ]
+    assert (
+        stored[0].answers["tong_the"] == 5 and "gop_y" not in stored[0].answers
+    )  # 99 = not applicable
+    assert stored[1].answers["y_kien"] == "Chờ lâu quá" and stored[0].source == "import"
+    assert (
+        campaign.instrument.__class__.objects.get(pk=campaign.instrument.pk).frozen_at is not None
+    )
+
+    call_command("import_odk", "quay-2025", str(path), unit="14797")  # the same file again
+    assert Response.objects.count() == 3
+
+    answers[0]["tong_the"] = "1"
+    with pytest.raises(CommandError, match="other answers"):
+        call_command(
+            "import_odk",
+            "quay-2025",
+            str(write(tmp_path / "changed.csv", columns, answers)),
+            unit="14797",
+        )
+    assert Response.objects.get(receipt="SIPAS-2025-000001").answers["tong_the"] == 5
+
+
+def test_a_file_with_a_bad_value_imports_nothing_and_says_where(
+    campaign: Campaign, tmp_path: Path
+) -> None:
+    form = tmp_path / "desk.xlsx"
+    call_command("xlsform", "desk-quick", str(form))
+    columns = columns_of(form)
+    bad = [{"tiep_can": "5", "tong_the": "5"}, {"tiep_can": "7", "tong_the": "4"}]
+    with pytest.raises(CommandError, match=r"row 3.*tiep_can") as caught:
+        call_command(
+            "import_odk", "quay-2025", str(write(tmp_path / "bad.csv", columns, bad)), unit="14797"
+        )
+    assert "nothing was imported" in str(caught.value)
+    assert not Response.objects.exists()
+
+
+def test_unknown_campaign_unit_or_questionnaire_are_named(
+    campaign: Campaign, tmp_path: Path
+) -> None:
+    with pytest.raises(CommandError, match="no campaign 'nope'"):
+        call_command("import_odk", "nope", "x.csv", unit="14797")
+    with pytest.raises(CommandError, match="not in the campaign"):
+        call_command("import_odk", "quay-2025", "x.csv", unit="99999")
+    with pytest.raises(CommandError, match="no questionnaire 'nope'"):
+        call_command("xlsform", "nope", str(tmp_path / "x.xlsx"))
