@@ -335,3 +335,29 @@ def test_grades_follow_the_published_bands_after_rounding_to_2_decimals(
 ) -> None:
     band = SKM.aggregation.grade_of(value)
     assert band is not None and band.grade == grade
+
+
+def test_priorities_and_perceptions_are_reported_outside_the_composites() -> None:
+    rows = answers(NATIONAL, 600, 2, seed=12)
+    result = run(NATIONAL, rows, Spec(by=("unit_id",)))
+    priorities = [q for q in NATIONAL.questions() if q.role == "priority"]
+    assert len(priorities) == 10
+    for q in priorities:
+        got = result[(0, "expectation", q.code)]
+        valid = [r[q.code] for r in rows if r["unit_id"] == 0 and r.get(q.code) in q.scale.values]
+        assert close(got["index"], 100 * sum(v in q.scale.top for v in valid) / len(valid))
+        assert got["low"] <= got["index"] <= got["high"]
+    perceptions = [
+        q
+        for q in NATIONAL.questions()
+        if q.role == "perception" and q.scale.type in ("ordinal", "choice")
+    ]
+    assert perceptions
+    for q in perceptions:
+        got = result[(0, "perception", q.code)]
+        valid = [r[q.code] for r in rows if r["unit_id"] == 0 and r.get(q.code) in q.scale.values]
+        assert got["distribution"] == [float(valid.count(v)) for v in sorted(q.scale.values)]
+        assert (got["index"] is None) == (not q.scale.top)
+    # composites are unchanged by the extra questions
+    unit0 = [r for r in rows if r["unit_id"] == 0]
+    assert close(result[(0, "overall", "overall")]["index"], ref.overall_index(NATIONAL, unit0))

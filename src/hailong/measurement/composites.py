@@ -109,3 +109,18 @@ def index_questions(instrument: Instrument) -> list[str]:
     if instrument.aggregation.question and instrument.aggregation.question not in codes:
         codes.append(instrument.aggregation.question)
     return codes
+
+
+DESCRIBED_ROLES = {"priority": "expectation", "perception": "perception", "screening": "perception"}
+
+
+def described_questions(instrument: Instrument) -> list[tuple[str, str]]:
+    """Questions reported on their own, outside every composite: priorities (level
+    ``expectation``: the share choosing the top levels, methodology.md §4) and perceptions
+    (level ``perception``: their distribution, and the share of the scale's top levels if
+    it has any)."""
+    return [
+        (q.code, DESCRIBED_ROLES[q.role])
+        for q in instrument.questions()
+        if q.role in DESCRIBED_ROLES and q.scale.type in ("ordinal", "choice")
+    ]

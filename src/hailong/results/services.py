@@ -24,7 +24,8 @@ from hailong.units.models import Service, Unit
 from .models import Computation, IndexRow
 from .store import AnswerStore, table_name
 
-# Units are ranked against their peers: province agencies together, communes and wards together.
+# Units are ranked against their peers — province agencies together, communes and wards
+# together — and "unit_level" reports the same classes as a grouping.
 RANK_CLASS = {
     "department": "province_agencies",
     "service_centre": "province_agencies",
@@ -37,6 +38,7 @@ BASE_GROUPINGS: dict[str, tuple[str, ...]] = {
     "province": (),
     "unit": ("unit_id",),
     "unit_kind": ("unit_kind",),
+    "unit_level": ("unit_level",),
     "service": ("service_id",),
     "field": ("field",),
     "source": ("source",),
@@ -57,7 +59,14 @@ def _lookups(store: AnswerStore) -> None:
     units = list(Unit.objects.values_list("id", "kind"))
     services = list(Service.objects.values_list("id", "field", "code"))
     store.con.register(
-        "_hailong_units", pa.table({"id": [u[0] for u in units], "kind": [u[1] for u in units]})
+        "_hailong_units",
+        pa.table(
+            {
+                "id": [u[0] for u in units],
+                "kind": [u[1] for u in units],
+                "level": [RANK_CLASS.get(u[1], "province") for u in units],
+            }
+        ),
     )
     store.con.register(
         "_hailong_services",
@@ -71,6 +80,36 @@ def _lookups(store: AnswerStore) -> None:
     )
 
 
+def profile_codes(campaign: Campaign) -> list[str]:
+    return [
+        q.code
+        for q in campaign.instrument.to_core().questions()
+        if q.role == "profile" and q.scale.type in ("ordinal", "choice")
+    ]
+
+
+def _prepare(store: AnswerStore, campaign: Campaign) -> dict[str, Any]:
+    """``_hailong_answers``: the accepted answers with unit kind, level, field and weight ``w``."""
+    _lookups(store)
+    stratum = {"service": "s.code", "channel": "a.filing_channel"}.get(campaign.weighting, "NULL")
+    store.con.execute(
+        "CREATE OR REPLACE TEMP VIEW _hailong_accepted AS SELECT a.*, u.kind AS unit_kind, "
+        f"u.level AS unit_level, s.field AS field, {stratum} AS stratum "
+        f"FROM {quote(table_name(campaign))} a "
+        "LEFT JOIN _hailong_units u ON u.id = a.unit_id "
+        "LEFT JOIN _hailong_services s ON s.id = a.service_id WHERE a.review = 'accepted'"
+    )
+    return _weights(store, campaign)
+
+
+def _spec_args(campaign: Campaign, weighted: bool) -> dict[str, Any]:
+    return {
+        "confidence": float(campaign.confidence),
+        "min_n": campaign.min_answers,
+        "weight": "w" if weighted else None,
+    }
+
+
 def campaign_compute(
     *, campaign: Campaign, progress: Progress | None = None, full: bool = False
 ) -> Computation:
@@ -79,42 +118,49 @@ def campaign_compute(
     say = progress or (lambda _: None)
     instrument = campaign.instrument.to_core()
     engine = Engine(instrument)
-    profile = [
-        q.code
-        for q in instrument.questions()
-        if q.role == "profile" and q.scale.type in ("ordinal", "choice")
-    ]
     with AnswerStore() as store:
         say("sync")
         report = store.sync(campaign, full=full)
-        _lookups(store)
-        stratum = {"service": "s.code", "channel": "a.filing_channel"}.get(
-            campaign.weighting, "NULL"
-        )
-        store.con.execute(
-            "CREATE OR REPLACE TEMP VIEW _hailong_accepted AS SELECT a.*, u.kind AS unit_kind, s.field AS field, "
-            f"{stratum} AS stratum FROM {quote(table_name(campaign))} a "
-            "LEFT JOIN _hailong_units u ON u.id = a.unit_id "
-            "LEFT JOIN _hailong_services s ON s.id = a.service_id WHERE a.review = 'accepted'"
-        )
-        weighting = _weights(store, campaign)
+        weighting = _prepare(store, campaign)
         counted = store.one("SELECT count(*) FROM _hailong_answers")
         n_answers = int(counted[0]) if counted else 0
-        spec_args = {
-            "confidence": float(campaign.confidence),
-            "min_n": campaign.min_answers,
-            "weight": "w" if weighting else None,
-        }
+        spec_args = _spec_args(campaign, bool(weighting))
         results: dict[str, list[dict[str, Any]]] = {}
-        for name, by in groupings(profile).items():
+        for name, by in groupings(profile_codes(campaign)).items():
             say(name)
-            results[name] = engine.compute(store.con, "_hailong_answers", Spec(by=by, **spec_args))  # type: ignore[arg-type]
+            results[name] = engine.compute(store.con, "_hailong_answers", Spec(by=by, **spec_args))
     if n_answers:
         instrument_freeze(version=campaign.instrument)  # results now name exactly this content
     say("store")
     rows = _rows(campaign, instrument.aggregation, results)
     settings = {**spec_args, "weighting": campaign.weighting, "weights": weighting}
     return _save(campaign, rows, n_answers, settings, time.perf_counter() - started, report.rows)
+
+
+def campaign_figures(
+    *, campaign: Campaign, by: tuple[str, ...], filters: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Live figures for any grouping and filter (drill-down), e.g. ``by=("source",)`` with
+    ``filters={"unit_id": 5, "field": "Hộ tịch"}``; read from the store, not stored."""
+    filters = filters or {}
+    allowed = {c for cols in groupings(profile_codes(campaign)).values() for c in cols}
+    unknown = sorted({*by, *filters} - allowed)
+    if unknown:
+        names = ", ".join(unknown)
+        raise ValueError(
+            f"Không nhóm hay lọc theo được: {names} / cannot group or filter by: {names} "
+            f"(chọn / choose: {', '.join(sorted(allowed))})"
+        )
+    with AnswerStore() as store:
+        store.sync(campaign)
+        weighting = _prepare(store, campaign)
+        where = " AND ".join(f"{quote(c)} IS NOT DISTINCT FROM ?" for c in filters) or "TRUE"
+        store.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _hailong_filtered AS SELECT * FROM _hailong_answers WHERE {where}",
+            list(filters.values()),
+        )
+        spec = Spec(by=by, **_spec_args(campaign, bool(weighting)))
+        return Engine(campaign.instrument.to_core()).compute(store.con, "_hailong_filtered", spec)
 
 
 def _weights(store: AnswerStore, campaign: Campaign) -> dict[str, Any]:

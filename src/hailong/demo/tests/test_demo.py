@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -14,6 +16,11 @@ from hailong.collection.models import Response
 from hailong.units.models import Service, Unit, UnitKind
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def store(settings: Any, tmp_path: Path) -> None:
+    settings.HAILONG_ANALYTICS_PATH = tmp_path / "analytics.duckdb"
 
 
 def share_satisfied(values: list[int]) -> float:
@@ -65,8 +72,14 @@ def test_demo_builds_a_realistic_province_and_a_second_run_reuses_it(
     assert statistics.pstdev(unit_shares) > 3, "units should differ as real ones do"
     assert 0.12 < comments / len(responses) < 0.25
 
+    from hailong.results.models import Computation
+
+    computation = Computation.objects.get(campaign=campaign)  # the demo has results to show
+    assert computation.n_answers == 4000
+    assert computation.rows.filter(grouping="unit", level="overall").count() == 181
     call_command("demo", responses=4000, no_serve=True)
     assert Response.objects.count() == 4000
+    assert Computation.objects.get(campaign=campaign) == computation  # reused, not recomputed
     assert Unit.objects.count() == 182
     assert User.objects.filter(username="admin").count() == 1
     assert "reusing 4000" in capsys.readouterr().out

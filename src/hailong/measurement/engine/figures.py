@@ -36,12 +36,12 @@ class Levels:
     valid: npt.NDArray[np.bool_]
 
     @classmethod
-    def of(cls, questions: Sequence[Question], rule: str) -> Levels:
+    def of(cls, questions: Sequence[Question], rules: Sequence[str]) -> Levels:
         values = [sorted(q.scale.values) for q in questions]
         width = max(len(v) for v in values)
         scores = np.zeros((len(questions), width))
         valid = np.zeros((len(questions), width), dtype=bool)
-        for j, (q, vs) in enumerate(zip(questions, values, strict=True)):
+        for j, (q, vs, rule) in enumerate(zip(questions, values, rules, strict=True)):
             for i, v in enumerate(vs):
                 scores[j, i] = item_score(q, rule, v)
                 valid[j, i] = True

@@ -14,7 +14,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..composites import Block, composites, index_questions
+from ..composites import Block, composites, described_questions, index_questions
 from ..instruments import Instrument
 from ..intervals import critical_value, wilson
 from . import figures as fig
@@ -78,10 +78,14 @@ class Engine:
     def __init__(self, instrument: Instrument) -> None:
         self.instrument = instrument
         self.rule = instrument.aggregation.item
-        self.questions = [instrument.question(c) for c in index_questions(instrument)]
+        indexed = index_questions(instrument)
+        described = [(c, level) for c, level in described_questions(instrument) if c not in indexed]
+        self.questions = [instrument.question(c) for c in [*indexed, *(c for c, _ in described)]]
+        self.kinds = ["item"] * len(indexed) + [level for _, level in described]
         self.codes = [q.code for q in self.questions]
         self.composites = composites(instrument)
-        self.levels = fig.Levels.of(self.questions, self.rule)
+        rules = [self.rule if kind == "item" else "share_satisfied" for kind in self.kinds]
+        self.levels = fig.Levels.of(self.questions, rules)
         self._position = {c: j for j, c in enumerate(self.codes)}
         # Scan 2 works on blocks (a factor's items with their weights), shared by composites.
         self._blocks: list[Block] = []
@@ -324,7 +328,7 @@ class Engine:
         q = self.questions[j]
         values = self.levels.values[j]
         dist = [float(Cg[g, j, i]) for i in range(len(values))]
-        row: dict[str, Any] = {**head, "level": "item", "code": q.code, "n": int(n[g, j]), "n_missing": int(m[g, j]),
+        row: dict[str, Any] = {**head, "level": self.kinds[j], "code": q.code, "n": int(n[g, j]), "n_missing": int(m[g, j]),
                                "distribution": dist, "deff": _number(deff[g, j]), "enough": int(n[g, j]) >= spec.min_n}  # fmt: skip
         total = float(W[g, j])
         if total <= 0:
@@ -352,7 +356,11 @@ class Engine:
         n_eff = total * total / sum_w2 / inflate
         variance = _number(var[g, j])
         se = math.sqrt(variance * inflate) if variance is not None else None
-        if self.rule == "share_satisfied":
+        rule = self.rule if self.kinds[j] == "item" else "share_satisfied"
+        if not q.scale.top and rule == "share_satisfied":
+            # a choice without "top" levels (e.g. a preferred channel) has a distribution only
+            row.update(index=None, low=None, high=None, se=None, n_eff=n_eff)
+        elif rule == "share_satisfied":
             low, high = wilson(row["index"] / 100.0 * n_eff, n_eff, spec.confidence)
             row.update(low=100.0 * low, high=100.0 * high, se=se, n_eff=n_eff)
         elif se is None:

@@ -87,6 +87,7 @@ def test_every_grouping_is_stored_and_small_units_are_never_ranked(campaign: Cam
         "province",
         "unit",
         "unit_kind",
+        "unit_level",
         "service",
         "field",
         "source",
@@ -94,6 +95,12 @@ def test_every_grouping_is_stored_and_small_units_are_never_ranked(campaign: Cam
         "month",
     } <= groupings
     assert "profile:gioi_tinh" in groupings
+    levels = dict(
+        computation.rows.filter(grouping="unit_level", level="overall").values_list(
+            "group_value", "n"
+        )
+    )
+    assert set(levels) == {"province_agencies", "local"}
     units = computation.rows.filter(grouping="unit", level="overall")
     assert units.filter(enough=False, rank__isnull=False).count() == 0
     ranked = units.filter(rank__isnull=False)
@@ -171,3 +178,28 @@ def test_the_compute_command_names_unknown_campaigns(campaign: Campaign) -> None
 def test_the_same_answers_give_the_same_content_hash(campaign: Campaign) -> None:
     first = campaign_compute(campaign=campaign).digest
     assert campaign_compute(campaign=campaign, full=True).digest == first
+
+
+def test_live_figures_take_any_grouping_and_filter(campaign: Campaign) -> None:
+    from hailong.results.services import campaign_figures
+
+    unit = Response.objects.filter(campaign=campaign).values_list("unit_id", flat=True).first()
+    rows = campaign_figures(campaign=campaign, by=("source",), filters={"unit_id": unit})
+    mine = list(Response.objects.filter(campaign=campaign, unit_id=unit))
+    for source in {r.source for r in mine}:
+        got = next(
+            r
+            for r in rows
+            if r["source"] == source and r["level"] == "item" and r["code"] == "f1_1"
+        )
+        values = [r.answers["f1_1"] for r in mine if r.source == source and "f1_1" in r.answers]
+        assert got["n"] == len(values)
+        assert got["index"] == pytest.approx(share(values))
+    both = campaign_figures(campaign=campaign, by=("unit_kind", "month"))
+    assert {(r["unit_kind"], r["month"]) for r in both} <= {
+        (k, m)
+        for k in ("commune", "ward", "department", "service_centre")
+        for m in ("2024-11", "2024-12")
+    }
+    with pytest.raises(ValueError, match="cannot group or filter by: password"):
+        campaign_figures(campaign=campaign, by=("password",))

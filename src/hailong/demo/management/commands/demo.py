@@ -12,6 +12,8 @@ from hailong.accounts.models import User
 from hailong.accounts.services import admin_create
 from hailong.collection.models import Response
 from hailong.demo.services import answers_load, campaign_create, structure_load
+from hailong.results.selectors import computation_latest
+from hailong.results.services import campaign_compute
 
 
 class _Ticker(io.StringIO):
@@ -76,6 +78,12 @@ class Command(BaseCommand):
                 answers_load(
                     campaign=campaign, total=total, progress=lambda n: bar.advance(task, n)
                 )
+            if Response.objects.filter(campaign=campaign).exists() and not computation_latest(
+                campaign=campaign
+            ):
+                task = bar.add_task("Tính chỉ số / computing indices", total=1)
+                campaign_compute(campaign=campaign)
+                bar.advance(task)
         if not User.objects.filter(username="admin").exists():
             user, password = admin_create(username="admin")
             self.stdout.write(
