@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -62,7 +63,10 @@ class Campaign(models.Model):
         _("PAR Index maximum points"),
         default=default_par_points,
         blank=True,
-        help_text=_('Points per unit kind, e.g. {"department": "10", "commune": "10"}'),
+        help_text=_(
+            'Points per unit kind, e.g. {"department": "10", "commune": {"max": "10", "formula": '
+            '"above_floor", "floor": 50}}'
+        ),
     )
     weighting = models.CharField(
         _("weighting"),
@@ -91,6 +95,27 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Refuse a PAR rule the computation could not apply, naming the unit kind."""
+        from hailong.measurement.par import par_points
+
+        rules = self.par_max_points if isinstance(self.par_max_points, dict) else None
+        if rules is None:
+            raise ValidationError({"par_max_points": _("Give a table of unit kind → points.")})
+        for kind, rule in rules.items():
+            try:
+                if isinstance(rule, dict):
+                    par_points(
+                        100.0,
+                        max_points=rule["max"],
+                        formula=rule.get("formula", "linear"),
+                        floor=float(rule.get("floor", 50)),
+                    )
+                else:
+                    par_points(100.0, max_points=rule)
+            except (KeyError, ValueError, TypeError, ZeroDivisionError) as exc:
+                raise ValidationError({"par_max_points": f"{kind}: {exc}"}) from exc
 
 
 class CampaignUnit(models.Model):

@@ -252,9 +252,9 @@ def _rows(
                         ranked.rank_low,
                         ranked.rank_high,
                     )
-                maximum = campaign.par_max_points.get(kinds.get(unit_id, ""))
-                if maximum is not None and r["enough"]:
-                    row.par_points = par_points(r["index"], max_points=maximum)
+                rule = campaign.par_max_points.get(kinds.get(unit_id, ""))
+                if rule is not None and r["enough"]:
+                    row.par_points = _par(r["index"], rule)
             if r["level"] == "overall":
                 grade = aggregation.grade_of(r["index"])
                 row.grade = grade.grade if grade else ""
@@ -268,6 +268,20 @@ def _rows(
                     row.delta, row.delta_significant = delta.delta, delta.significant
             out.append(row)
     return out
+
+
+def _par(index: float | None, rule: Any) -> Any:
+    """A unit kind's PAR rule: a maximum (``"10"``) or ``{"max": "10", "formula":
+    "above_floor", "floor": 50}`` (methodology.md §4: max points and formula per campaign
+    and unit kind)."""
+    if isinstance(rule, dict):
+        return par_points(
+            index,
+            max_points=rule["max"],
+            formula=rule.get("formula", "linear"),
+            floor=float(rule.get("floor", 50)),
+        )
+    return par_points(index, max_points=rule)
 
 
 def _previous(

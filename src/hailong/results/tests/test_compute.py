@@ -203,3 +203,33 @@ def test_live_figures_take_any_grouping_and_filter(campaign: Campaign) -> None:
     }
     with pytest.raises(ValueError, match="cannot group or filter by: password"):
         campaign_figures(campaign=campaign, by=("password",))
+
+
+def test_par_points_follow_the_rule_set_for_each_unit_kind(campaign: Campaign) -> None:
+    campaign.min_answers = 5
+    campaign.par_max_points = {
+        **campaign.par_max_points,
+        "commune": {"max": "20", "formula": "above_floor", "floor": 50},
+        "ward": "31.5",
+    }
+    campaign.full_clean()
+    campaign.save()
+    rows = campaign_compute(campaign=campaign).rows.filter(
+        grouping="unit", level="overall", enough=True
+    )
+    commune = rows.filter(unit__kind="commune").first()
+    ward = rows.filter(unit__kind="ward").first()
+    assert commune is not None and ward is not None
+    above = (Decimal(repr(commune.index)) - 50) / 50 * 20
+    assert commune.par_points == max(Decimal(0), above).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert ward.par_points == (Decimal(repr(ward.index)) * Decimal("31.5") / 100).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )
+
+
+def test_an_unusable_par_rule_is_refused_with_its_unit_kind(campaign: Campaign) -> None:
+    from django.core.exceptions import ValidationError
+
+    campaign.par_max_points = {"commune": {"max": "10", "formula": "magic"}}
+    with pytest.raises(ValidationError, match="commune"):
+        campaign.full_clean()
