@@ -361,3 +361,33 @@ def test_priorities_and_perceptions_are_reported_outside_the_composites() -> Non
     # composites are unchanged by the extra questions
     unit0 = [r for r in rows if r["unit_id"] == 0]
     assert close(result[(0, "overall", "overall")]["index"], ref.overall_index(NATIONAL, unit0))
+
+
+def test_cell_statistics_add_and_subtract_exactly() -> None:
+    rows = answers(PROVINCE, 900, 4, seed=13)
+    con = duckdb.connect()
+    con.register("everything", table(PROVINCE, rows))
+    con.register("first", table(PROVINCE, rows[:500]))
+    con.register("rest", table(PROVINCE, rows[500:]))
+    engine = Engine(PROVINCE)
+    spec = Spec(by=("unit_id",))
+    whole = engine.cell_stats(con, "everything", spec)
+    summed = engine.cell_stats(con, "first", spec).combine(engine.cell_stats(con, "rest", spec))
+    back = whole.combine(engine.cell_stats(con, "rest", spec), -1.0)
+    first = engine.cell_stats(con, "first", spec)
+
+    def by_key(stats: Any) -> dict[Any, Any]:
+        return {k: i for i, k in enumerate(stats.keys)}
+
+    for a, b in ((whole, summed), (first, back)):
+        ia, ib = by_key(a), by_key(b)
+        assert set(ia) == set(ib)
+        for key in ia:
+            for field in ("counts", "squares", "plain", "moments", "answered"):
+                assert getattr(a, field)[ia[key]] == pytest.approx(
+                    getattr(b, field)[ib[key]], abs=1e-6
+                )
+    tables = [engine.table(s, spec) for s in (whole, summed)]
+    assert [r["index"] for r in tables[0]] == pytest.approx(
+        [r["index"] for r in tables[1]], nan_ok=True
+    )

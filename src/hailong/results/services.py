@@ -17,6 +17,7 @@ from hailong.instruments.services import instrument_freeze
 from hailong.measurement.compare import change, rank
 from hailong.measurement.engine import Engine, Spec
 from hailong.measurement.engine.sql import quote
+from hailong.measurement.engine.stats import CellStats
 from hailong.measurement.par import par_points
 from hailong.measurement.weighting import poststratify
 from hailong.units.models import Service, Unit
@@ -80,6 +81,28 @@ def _lookups(store: AnswerStore) -> None:
     )
 
 
+# Groupings made of whole units come from the per-unit statistics the store keeps.
+UNIT_DERIVED = ("province", "unit", "unit_kind", "unit_level")
+
+
+def _regroup(stats: CellStats, name: str) -> CellStats:
+    """Per-unit statistics as cells of a coarser grouping, each unit its own cluster."""
+    if name == "unit":
+        return stats
+    kinds = dict(Unit.objects.values_list("id", "kind"))
+
+    def key(unit_id: Any) -> tuple[Any, ...]:
+        kind = kinds.get(unit_id)
+        if name == "unit_kind":
+            return (kind,)
+        if name == "unit_level":
+            return (RANK_CLASS.get(kind or "", "province"),)
+        return ()
+
+    keys = [(key(group[0]), group[0]) for group, _ in stats.keys]
+    return CellStats(keys, stats.counts, stats.squares, stats.plain, stats.moments, stats.answered)
+
+
 def profile_codes(campaign: Campaign) -> list[str]:
     return [
         q.code
@@ -120,15 +143,20 @@ def campaign_compute(
     engine = Engine(instrument)
     with AnswerStore() as store:
         say("sync")
-        report = store.sync(campaign, full=full)
+        report = store.sync(campaign, full=full, engine=engine)
         weighting = _prepare(store, campaign)
         counted = store.one("SELECT count(*) FROM _hailong_answers")
         n_answers = int(counted[0]) if counted else 0
         spec_args = _spec_args(campaign, bool(weighting))
+        kept = None if weighting else store.unit_stats(campaign)
         results: dict[str, list[dict[str, Any]]] = {}
         for name, by in groupings(profile_codes(campaign)).items():
             say(name)
-            results[name] = engine.compute(store.con, "_hailong_answers", Spec(by=by, **spec_args))
+            spec = Spec(by=by, **spec_args)
+            if kept is not None and name in UNIT_DERIVED:
+                results[name] = engine.table(_regroup(kept, name), spec)
+            else:
+                results[name] = engine.compute(store.con, "_hailong_answers", spec)
     if n_answers:
         instrument_freeze(version=campaign.instrument)  # results now name exactly this content
     say("store")

@@ -10,6 +10,7 @@ campaign costs. The store is a cache: deleting it only means the next sync reads
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,13 +22,16 @@ from django.conf import settings
 from django.db import connection
 
 from hailong.campaigns.models import Campaign
+from hailong.measurement.engine import Engine, Spec
 from hailong.measurement.engine.sql import quote
+from hailong.measurement.engine.stats import CellStats
 from hailong.measurement.instruments import Instrument
 
 # Rows changed this long before the last sync are read again: clocks of several app nodes
 # differ a little, and reading a row twice is harmless (it replaces itself).
 OVERLAP = dt.timedelta(minutes=5)
-STORE_FORMAT = 1  # bump when the layout of the store changes; old stores are rebuilt
+STORE_FORMAT = 2  # bump when the layout of the store changes; old stores are rebuilt
+UNIT_SPEC = Spec(by=("unit_id",))  # the kept statistics: one cell per unit
 LOCAL_OFFSET_HOURS = 7  # Asia/Ho_Chi_Minh has no daylight saving time
 
 
@@ -160,15 +164,21 @@ class AnswerStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def sync(self, campaign: Campaign, *, full: bool = False) -> SyncReport:
-        """Bring the campaign's table up to date with the main database (``full``: reread all)."""
+    def sync(
+        self, campaign: Campaign, *, full: bool = False, engine: Engine | None = None
+    ) -> SyncReport:
+        """Bring the campaign's table up to date with the main database (``full``: reread all).
+
+        With an ``engine``, also keep the campaign's per-unit statistics of accepted answers
+        up to date: the changed rows' old statistics are subtracted and their new ones added,
+        so the unit, unit-kind and province tables need no rescan (:meth:`unit_stats`).
+        """
         started = time.perf_counter()
         instrument = campaign.instrument
         table = table_name(campaign)
-        state = self.con.execute(
-            "SELECT identity, synced_at FROM sync_state WHERE campaign_id = ?",
-            [campaign.pk],
-        ).fetchone()
+        state = self.one(
+            "SELECT identity, synced_at FROM sync_state WHERE campaign_id = ?", [campaign.pk]
+        )
         since = None
         if (
             not full
@@ -182,16 +192,35 @@ class AnswerStore:
         synced_at = dt.datetime.now(dt.UTC)
         raw = _read_changed(campaign, since)
         answers, profile = _columns(instrument.to_core())
+        cached = (
+            self.unit_stats(campaign, state[1])
+            if engine is not None and since is not None and state
+            else None
+        )
+        changed = f"(SELECT * FROM {quote(table)} WHERE review = 'accepted' AND response_id IN (SELECT id FROM _hailong_raw)) AS x"
         self.con.register("_hailong_raw", raw)
         try:
             select = self._select(answers, profile)
             if since is None:
                 self.con.execute(f"CREATE TABLE {quote(table)} AS {select}")
             elif raw.num_rows:
+                old = (
+                    engine.cell_stats(self.con, changed, UNIT_SPEC)
+                    if cached is not None and engine
+                    else None
+                )
                 self.con.execute(
                     f"DELETE FROM {quote(table)} WHERE response_id IN (SELECT id FROM _hailong_raw)"
                 )
                 self.con.execute(f"INSERT INTO {quote(table)} {select}")
+                if cached is not None and old is not None and engine is not None:
+                    new = engine.cell_stats(self.con, changed, UNIT_SPEC)
+                    cached = cached.combine(old, -1.0).combine(new)
+            if engine is not None:
+                if cached is None:
+                    accepted = f"(SELECT * FROM {quote(table)} WHERE review = 'accepted') AS x"
+                    cached = engine.cell_stats(self.con, accepted, UNIT_SPEC)
+                self._save_stats(campaign, cached, synced_at)
         finally:
             self.con.unregister("_hailong_raw")
         self.con.execute(
@@ -204,6 +233,46 @@ class AnswerStore:
             total=int(total[0]) if total else 0,
             seconds=time.perf_counter() - started,
         )
+
+    def _stats_path(self, campaign: Campaign) -> Path:
+        return self.path.with_name(f"{self.path.stem}.c{campaign.pk}.stats.pickle")
+
+    def unit_stats(
+        self, campaign: Campaign, synced_at: dt.datetime | None = None
+    ) -> CellStats | None:
+        """The kept per-unit statistics of the campaign's accepted answers, if they were kept
+        at the last sync (``synced_at``; by default the state's)."""
+        if synced_at is None:
+            state = self.one(
+                "SELECT synced_at FROM sync_state WHERE campaign_id = ?", [campaign.pk]
+            )
+            synced_at = state[0] if state else None
+        path = self._stats_path(campaign)
+        if not path.exists():
+            return None
+        with path.open("rb") as handle:
+            kept = pickle.load(handle)  # noqa: S301 - our own cache file in var/
+        if (kept.get("identity"), kept.get("format"), kept.get("synced_at")) != (
+            identity(campaign),
+            STORE_FORMAT,
+            synced_at,
+        ):
+            return None
+        stats: CellStats = kept["stats"]
+        return stats
+
+    def _save_stats(self, campaign: Campaign, stats: CellStats, synced_at: dt.datetime) -> None:
+        path = self._stats_path(campaign)
+        partial = path.with_suffix(".tmp")
+        kept = {
+            "identity": identity(campaign),
+            "format": STORE_FORMAT,
+            "synced_at": synced_at,
+            "stats": stats,
+        }
+        with partial.open("wb") as handle:
+            pickle.dump(kept, handle)
+        partial.replace(path)  # atomic: a reader sees the old file or the new one
 
     def one(self, sql: str, params: list[Any] | None = None) -> tuple[Any, ...] | None:
         """The first row of a query, reading the result to its end (DuckDB 2 requires it)."""

@@ -19,6 +19,7 @@ from ..instruments import Instrument
 from ..intervals import critical_value, wilson
 from . import figures as fig
 from . import kernels, sql
+from .stats import CellStats
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,7 @@ class Engine:
                     self._blocks.append(plain)
                 members.append((self._blocks.index(plain), float(comp.multiplier * block.weight)))
             self._members.append(members)
-        self._pairs = sorted(
-            {(min(b, c), max(b, c)) for m in self._members for b, _ in m for c, _ in m}
-        )
+        self._block_items = [sorted({self._position[c] for c, _ in b.items}) for b in self._blocks]
 
     def compute(self, con: Any, relation: str, spec: Spec) -> list[dict[str, Any]]:
         """One dict per group × (item | factor | part | overall) with estimate and interval.
@@ -109,19 +108,23 @@ class Engine:
         ``high``, ``se``, ``n``, ``n_missing``, ``n_eff``, ``deff``, ``enough``, and for items
         ``share_satisfied``, ``mean_score``, ``mean_index``, ``distribution``.
         """
+        return self.table(self.cell_stats(con, relation, spec), spec)
+
+    # -- one pass over the answers --------------------------------------------------------
+    def cell_stats(self, con: Any, relation: str, spec: Spec) -> CellStats:
+        """The additive statistics of every cell (group × cluster) of ``relation``."""
         by = tuple(spec.by)
         clustered = spec.cluster is not None and spec.cluster not in by
+        Q, L = self.levels.scores.shape
         table = con.sql(self._select(relation, spec, clustered)).to_arrow_table()
         if table.num_rows == 0:
-            return []
-        group, keys = kernels.encode([table.column(k) for k in by], table.num_rows)
-        G = len(keys)
+            return CellStats.empty(Q, L + 2, len(self.composites))
+        columns = [table.column(k) for k in by]
         if clustered and spec.cluster:
-            cluster, _ = kernels.encode([table.column(spec.cluster)], table.num_rows)
-            K = int(cluster.max()) + 1
-            cell, cells = group * K + cluster, G * K
-        else:
-            K, cell, cells = 1, group, G
+            columns.append(table.column(spec.cluster))
+        cell, keys = kernels.encode(columns, table.num_rows)
+        cells = len(keys)
+        cell_keys = [(k[: len(by)], k[len(by)] if clustered else None) for k in keys]
         weight = None
         if spec.weight:
             weight = (
@@ -129,15 +132,170 @@ class Engine:
                 .to_numpy(zero_copy_only=False)
                 .astype(np.float64)
             )
-        lvl, counts, squares, n_cell, missing = self._counts(table, cell, cells, weight)
-        rows_per_cell = np.bincount(cell, minlength=cells)
+        slots, counts, squares, plain = self._counts(table, cell, cells, weight)
         del table
-        group_of = np.arange(cells) // K
-        shape = (G, K, *counts.shape[1:])
-        Cg = counts.reshape(shape).sum(axis=1)
-        Dg = squares.reshape(shape).sum(axis=1)
-        n = n_cell.reshape(G, K, -1).sum(axis=1)
-        m = missing.reshape(G, K, -1).sum(axis=1)
+        answered = self._answered(cell, cells, slots)
+        moments = self._moments(cell, cells, slots, weight)
+        return CellStats(cell_keys, counts, squares, plain, moments, answered)
+
+    def _select(self, relation: str, spec: Spec, clustered: bool) -> str:
+        """What the pass reads: groups, cluster, weight, and per question its answer code
+        (``a{j}``) and whether it is missing among those it was shown to (``m{j}``)."""
+        columns = [sql.quote(c) for c in spec.by]
+        if clustered and spec.cluster:
+            columns.append(sql.quote(spec.cluster))
+        if spec.weight:
+            columns.append(sql.quote(spec.weight))
+        for j, q in enumerate(self.questions):
+            col = sql.quote(q.code)
+            columns.append(f"TRY_CAST({col} AS SMALLINT) AS a{j}")
+            shown = ""
+            if q.show_if is not None:
+                allowed = ", ".join(str(v) for v in sorted(q.show_if.values))
+                shown = f" AND coalesce({sql.quote(q.show_if.question)} IN ({allowed}), false)"
+            columns.append(f"({col} IS NULL{shown}) AS m{j}")
+        return f"SELECT {', '.join(dict.fromkeys(columns))} FROM {relation}"
+
+    def _counts(
+        self, table: pa.Table, cell: kernels.Codes, cells: int, weight: fig.Array | None
+    ) -> tuple[list[npt.NDArray[np.uint8]], fig.Array, fig.Array, fig.Array]:
+        """Per cell and question the count (or weight) of every slot: 0 invalid, 1..L the
+        levels, L+1 missing though shown. Questions run on a thread pool: NumPy releases
+        the GIL in these loops."""
+        Q, L = self.levels.scores.shape
+        width = L + 2
+        base = kernels.base_index(cell, width)
+
+        def one(j: int) -> tuple[npt.NDArray[np.uint8], fig.Array, fig.Array]:
+            slot = kernels.levels(table.column(f"a{j}"), self.levels.values[j])
+            slot[table.column(f"m{j}").to_numpy(zero_copy_only=False)] = L + 1
+            index = base + slot
+            plain = (
+                np.bincount(index, minlength=cells * width).astype(np.float64).reshape(cells, width)
+            )
+            if weight is None:
+                return slot, plain, plain
+            weighted = np.asarray(
+                np.bincount(index, weights=weight, minlength=cells * width), dtype=np.float64
+            )
+            return slot, plain, weighted.reshape(cells, width)
+
+        counts = np.zeros((cells, Q, width))
+        squares = np.zeros((cells, Q, width))
+        plain = np.zeros((cells, Q, width))
+        slots = []
+        with ThreadPoolExecutor(THREADS) as pool:
+            for j, (slot, p, c) in enumerate(pool.map(one, range(Q))):
+                slots.append(slot)
+                plain[:, j, :] = p
+                counts[:, j, :] = c
+        if weight is None:
+            squares[:] = counts
+        else:
+            for j, slot in enumerate(slots):
+                sq = np.bincount(base + slot, weights=weight * weight, minlength=cells * width)
+                squares[:, j, :] = np.asarray(sq, dtype=np.float64).reshape(cells, width)
+        return slots, counts, squares, plain
+
+    def _answered(
+        self, cell: kernels.Codes, cells: int, slots: list[npt.NDArray[np.uint8]]
+    ) -> fig.Array:
+        """Per cell and composite, respondents with a valid answer to one of its items."""
+        L = self.levels.scores.shape[1]
+        valid_slot = np.zeros(L + 2, dtype=bool)
+        valid_slot[1 : L + 1] = True
+
+        def block(items: list[int]) -> npt.NDArray[np.bool_]:
+            mask = np.zeros(len(cell), dtype=bool)
+            for j in items:
+                mask |= valid_slot[slots[j]]
+            return mask
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            masks = list(pool.map(block, self._block_items))
+        out = np.zeros((cells, len(self.composites)))
+        for k, members in enumerate(self._members):
+            mask = masks[members[0][0]].copy()
+            for b, _ in members[1:]:
+                mask |= masks[b]
+            out[:, k] = np.bincount(cell[mask], minlength=cells)
+        return out
+
+    def _moments(
+        self,
+        cell: kernels.Codes,
+        cells: int,
+        slots: list[npt.NDArray[np.uint8]],
+        weight: fig.Array | None,
+    ) -> fig.Array:
+        """``Σ_i w_i² x_i x_iᵀ`` per cell, ``x_i = (m_ij s_ij, m_ij)``: rows sorted by cell once,
+        then one matrix product per cell and chunk.
+
+        When every score is 0 or one value ``c_j`` (a share satisfied) and answers are not
+        weighted, ``x`` is made of 0/1 indicators scaled afterwards: the products are then
+        exact in single precision (sums stay below 2²⁴), which halves the work.
+        """
+        Q, L = self.levels.scores.shape
+        scores = self.levels.scores * self.levels.valid
+        scale = np.ones(2 * Q)
+        binary = weight is None
+        for j in range(Q):
+            nonzero = {float(v) for v in scores[j][self.levels.valid[j]] if v != 0}
+            binary = binary and len(nonzero) <= 1
+            scale[j] = nonzero.pop() if len(nonzero) == 1 else 1.0
+        dtype = np.float32 if binary else np.float64
+        score_of = np.zeros((Q, L + 2), dtype=dtype)
+        score_of[:, 1 : L + 1] = (scores / scale[:Q, None]) if binary else scores
+        valid_of = np.zeros((Q, L + 2), dtype=dtype)
+        valid_of[:, 1 : L + 1] = self.levels.valid
+        order = np.argsort(cell.astype(np.uint16) if cells < (1 << 16) else cell, kind="stable")
+        for j in range(Q):  # in place, one question at a time: no second copy of every answer
+            slots[j] = slots[j][order]
+        ordered = slots
+        w = weight[order] if weight is not None else None
+        bounds = np.searchsorted(cell[order], np.arange(cells + 1))
+        out = np.zeros((cells, 2 * Q, 2 * Q))
+        chunk = 1 << 20  # below 2²⁴ rows, so 0/1 products sum exactly in float32
+
+        def one(c: int) -> None:
+            for start in range(int(bounds[c]), int(bounds[c + 1]), chunk):
+                stop = min(start + chunk, int(bounds[c + 1]))
+                X = np.empty((stop - start, 2 * Q), dtype=dtype)
+                for j in range(Q):
+                    part = ordered[j][start:stop]
+                    X[:, j] = score_of[j][part]
+                    X[:, Q + j] = valid_of[j][part]
+                if w is not None:
+                    X *= w[start:stop, None]
+                out[c] += X.T @ X
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            list(pool.map(one, range(cells)))
+        if binary:
+            out *= np.outer(scale, scale)[None, :, :]
+        return out
+
+    # -- the table from the statistics ----------------------------------------------------
+    def table(self, stats: CellStats, spec: Spec) -> list[dict[str, Any]]:
+        """The index table of ``spec``'s groups from cell statistics (see :meth:`cell_stats`)."""
+        by = tuple(spec.by)
+        if not stats.keys:
+            return []
+        groups: dict[tuple[Any, ...], int] = {}
+        group_of = np.array(
+            [groups.setdefault(g, len(groups)) for g, _ in stats.keys], dtype=np.intp
+        )
+        keys = list(groups)
+        G = len(keys)
+        clustered = stats.keys[0][1] is not None or (
+            spec.cluster is not None and spec.cluster not in by
+        )
+        L = self.levels.scores.shape[1]
+        Cg = fig.group_sum(stats.counts[:, :, 1 : L + 1], group_of, G)
+        Dg = fig.group_sum(stats.squares[:, :, 1 : L + 1], group_of, G)
+        plain = fig.group_sum(stats.plain, group_of, G)
+        n = plain[:, :, 1 : L + 1].sum(axis=2)
+        m = plain[:, :, L + 1]
         S = self.levels.scores
         W, index = fig.item_index(Cg, S)
         var_item = fig.item_var_srs(Dg, S, W, index, n)
@@ -147,19 +305,24 @@ class Engine:
         estimate = np.einsum("gkq,gq->gk", A, np.nan_to_num(index))
         with np.errstate(invalid="ignore", divide="ignore"):
             k_coef = np.where(W[:, None, :] > 0, A / W[:, None, :], 0.0)
-        z2, answered = self._linearized(group, G, lvl, weight, W, index)
+        # z_i = Σ_j k_j w_i m_ij (s_ij − I_j) = ⟨u, x_i⟩ with u = (k, −k·I): Σ_i z_i² = uᵀ M u
+        u = np.concatenate([k_coef, -k_coef * np.nan_to_num(index)[:, None, :]], axis=2)
+        M = fig.group_sum(stats.moments, group_of, G)
+        z2 = np.einsum("gka,gab,gkb->gk", u, M, u)
+        answered = fig.group_sum(stats.answered, group_of, G)
         var_comp = np.where(answered > 1, z2 * answered / np.maximum(answered - 1, 1), np.nan)
         deff_item = np.full(W.shape, np.nan)
         deff_comp = np.full(estimate.shape, np.nan)
         if clustered:
-            occupied = rows_per_cell > 0
-            R = fig.residuals(counts[occupied], S, index, group_of[occupied])
-            g_occ = group_of[occupied]
+            counts = stats.counts[:, :, 1 : L + 1]
+            R = fig.residuals(counts, S, index, group_of)
             with np.errstate(invalid="ignore", divide="ignore"):
                 cl_item, n_clusters = fig.cluster_var(
-                    np.where(W[g_occ] > 0, R / W[g_occ], 0.0), g_occ, G
+                    np.where(W[group_of] > 0, R / W[group_of], 0.0), group_of, G
                 )
-                cl_comp, _ = fig.cluster_var(np.einsum("cq,ckq->ck", R, k_coef[g_occ]), g_occ, G)
+                cl_comp, _ = fig.cluster_var(
+                    np.einsum("cq,ckq->ck", R, k_coef[group_of]), group_of, G
+                )
                 many = (n_clusters >= 2)[:, None]
                 deff_item = np.where(many & (var_item > 0), cl_item / var_item, np.nan)
                 deff_comp = np.where(many & (var_comp > 0), cl_comp / var_comp, np.nan)
@@ -190,127 +353,6 @@ class Engine:
                     )
                 out.append(row)
         return out
-
-    def _select(self, relation: str, spec: Spec, clustered: bool) -> str:
-        """What the kernels read: groups, cluster, weight, and per question its answer code
-        (``a{j}``) and whether it is missing among those it was shown to (``m{j}``)."""
-        columns = [sql.quote(c) for c in spec.by]
-        if clustered and spec.cluster:
-            columns.append(sql.quote(spec.cluster))
-        if spec.weight:
-            columns.append(sql.quote(spec.weight))
-        for j, q in enumerate(self.questions):
-            col = sql.quote(q.code)
-            columns.append(f"TRY_CAST({col} AS SMALLINT) AS a{j}")
-            shown = ""
-            if q.show_if is not None:
-                allowed = ", ".join(str(v) for v in sorted(q.show_if.values))
-                shown = f" AND coalesce({sql.quote(q.show_if.question)} IN ({allowed}), false)"
-            columns.append(f"({col} IS NULL{shown}) AS m{j}")
-        return f"SELECT {', '.join(dict.fromkeys(columns))} FROM {relation}"
-
-    def _counts(
-        self, table: pa.Table, cell: kernels.Codes, cells: int, weight: fig.Array | None
-    ) -> tuple[list[npt.NDArray[np.uint8]], fig.Array, fig.Array, fig.Array, fig.Array]:
-        """Scan 1: per cell the level counts, squared weights, valid answers and missing
-        answers of every question; also returns each answer's slot (0 invalid, 1..L its
-        level, L+1 missing though shown). Questions run on a thread pool: NumPy releases
-        the GIL in these loops."""
-        Q, L = self.levels.scores.shape
-        base = kernels.base_index(cell, L + 2)
-
-        def one(j: int) -> tuple[npt.NDArray[np.uint8], fig.Array, fig.Array | None, fig.Array]:
-            slot = kernels.levels(table.column(f"a{j}"), self.levels.values[j])
-            absent = table.column(f"m{j}").to_numpy(zero_copy_only=False)
-            slot[absent] = L + 1
-            index = base + slot
-            plain = (
-                np.bincount(index, minlength=cells * (L + 2))
-                .astype(np.float64)
-                .reshape(cells, L + 2)
-            )
-            if weight is None:
-                return slot, plain, None, plain
-            size = cells * (L + 2)
-            weighted = np.asarray(
-                np.bincount(index, weights=weight, minlength=size), dtype=np.float64
-            )
-            squared = np.asarray(
-                np.bincount(index, weights=weight * weight, minlength=size), dtype=np.float64
-            )
-            return slot, weighted.reshape(cells, L + 2), squared.reshape(cells, L + 2), plain
-
-        counts = np.zeros((cells, Q, L))
-        squares = np.zeros((cells, Q, L)) if weight is not None else counts
-        n = np.zeros((cells, Q))
-        missing = np.zeros((cells, Q))
-        slots = []
-        with ThreadPoolExecutor(THREADS) as pool:
-            for j, (slot, c, d, plain) in enumerate(pool.map(one, range(Q))):
-                slots.append(slot)
-                counts[:, j, :] = c[:, 1 : L + 1]
-                if d is not None:
-                    squares[:, j, :] = d[:, 1 : L + 1]
-                n[:, j] = plain[:, 1 : L + 1].sum(axis=1)
-                missing[:, j] = plain[:, L + 1]
-        return slots, counts, squares, n, missing
-
-    def _linearized(
-        self,
-        group: kernels.Codes,
-        G: int,
-        slots: list[npt.NDArray[np.uint8]],
-        weight: fig.Array | None,
-        W: fig.Array,
-        index: fig.Array,
-    ) -> tuple[fig.Array, fig.Array]:
-        """Scan 2: ``Σ z_i²`` and respondents with an answer, per group and composite.
-
-        A block's contribution ``z_ib = Σ_{j∈b} k_bj (s_ij − I_j)`` is a lookup in a small
-        (group × slot) table per item; a composite's is a weighted sum of its blocks', so
-        ``Σ_i z_ic² = Σ_b Σ_d w_b w_d Σ_i z_ib z_id``.
-        """
-        L = self.levels.scores.shape[1]
-        base = kernels.base_index(group, L + 2)
-        answers_slot = np.zeros(L + 2, dtype=bool)
-        answers_slot[1 : L + 1] = True
-
-        def block_z(block: Block) -> tuple[fig.Array, npt.NDArray[np.bool_]]:
-            share = np.nan_to_num(fig.block_shares(block, self._position, W > 0))
-            with np.errstate(invalid="ignore", divide="ignore"):
-                k = np.where(W > 0, share / W, 0.0)
-            zb = np.zeros(len(group))
-            answered = np.zeros(len(group), dtype=bool)
-            for j in sorted({self._position[c] for c, _ in block.items}):
-                lookup = np.zeros((G, L + 2))
-                centred = self.levels.scores[None, j, :] - np.nan_to_num(index[:, j])[:, None]
-                lookup[:, 1 : L + 1] = k[:, j, None] * centred * self.levels.valid[None, j, :]
-                zb += lookup.ravel()[base + slots[j]]
-                answered |= answers_slot[slots[j]]
-            if weight is not None:
-                zb *= weight
-            return zb, answered
-
-        with ThreadPoolExecutor(THREADS) as pool:
-            blocks = list(pool.map(block_z, self._blocks))
-            products = pool.map(
-                lambda pair: np.bincount(
-                    group, weights=blocks[pair[0]][0] * blocks[pair[1]][0], minlength=G
-                ),
-                self._pairs,
-            )
-            cross = dict(zip(self._pairs, products, strict=True))
-        z2 = np.zeros((G, len(self.composites)))
-        answered = np.zeros_like(z2)
-        for c, members in enumerate(self._members):
-            for b, wb in members:
-                for d, wd in members:
-                    z2[:, c] += wb * wd * cross[(min(b, d), max(b, d))]
-            any_answer = blocks[members[0][0]][1].copy()
-            for b, _ in members[1:]:
-                any_answer |= blocks[b][1]
-            answered[:, c] = np.bincount(group[any_answer], minlength=G)
-        return z2, answered
 
     def _item_row(
         self, head: dict[str, Any], g: int, j: int, t: ItemTables, spec: Spec
