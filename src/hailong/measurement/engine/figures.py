@@ -1,4 +1,4 @@
-"""Item and composite figures from the level counts of scan 1, as array arithmetic.
+"""Item and composite figures from the per-cell level counts, as array arithmetic.
 
 Shapes: ``C`` cells, ``G`` groups, ``Q`` index questions, ``L`` answer levels (padded),
 ``K`` composites. For question j in group g, with ``W_v`` the count (or weight) and ``D_v``
