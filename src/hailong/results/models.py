@@ -24,6 +24,12 @@ class Computation(models.Model):
     settings = models.JSONField(_("settings"), default=dict)
     digest = models.CharField(_("content hash"), max_length=64)
     seconds = models.FloatField(_("duration (s)"), default=0)
+    published_at = models.DateTimeField(
+        _("published at"),
+        null=True,
+        blank=True,
+        help_text=_("A published computation is kept unchanged"),
+    )
 
     class Meta:
         verbose_name = _("index computation")

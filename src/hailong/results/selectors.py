@@ -18,3 +18,12 @@ def index_rows(
 ) -> QuerySet[IndexRow]:
     rows = computation.rows.filter(grouping=grouping)
     return rows.filter(level=level) if level else rows
+
+
+def computation_published(*, campaign: Campaign) -> Computation | None:
+    """The campaign's published results, or None: the public sees nothing else."""
+    return (
+        Computation.objects.filter(campaign=campaign, published_at__isnull=False)
+        .order_by("-published_at")
+        .first()
+    )

@@ -11,6 +11,7 @@ from typing import Any
 
 import pyarrow as pa
 from django.db import transaction
+from django.utils import timezone
 
 from hailong.campaigns.models import Campaign
 from hailong.instruments.services import instrument_freeze
@@ -373,6 +374,26 @@ def _save(
     for r in rows:
         r.computation = computation
     IndexRow.objects.bulk_create(rows, batch_size=2000)
-    # Keep only the latest computation of a campaign; published snapshots are kept apart.
-    Computation.objects.filter(campaign=campaign).exclude(pk=computation.pk).delete()
+    # Keep only the latest computation of a campaign, and every published one unchanged.
+    Computation.objects.filter(campaign=campaign, published_at__isnull=True).exclude(
+        pk=computation.pk
+    ).delete()
+    return computation
+
+
+@transaction.atomic
+def campaign_publish(*, campaign: Campaign) -> Computation:
+    """Publish the campaign's latest computation: the public pages show it, unchanged, until
+    another is published (the coordinators' workflow around this is in the campaigns issue)."""
+    computation = Computation.objects.filter(campaign=campaign).order_by("-computed_at").first()
+    if computation is None:
+        raise ValueError(
+            f"Đợt '{campaign.code}' chưa có kết quả; hãy chạy 'hailong compute {campaign.code}' / "
+            f"campaign '{campaign.code}' has no results yet; run 'hailong compute {campaign.code}'"
+        )
+    if computation.published_at is None:
+        computation.published_at = timezone.now()
+        computation.save(update_fields=["published_at"])
+    campaign.status = Campaign.Status.PUBLISHED
+    campaign.save(update_fields=["status"])
     return computation

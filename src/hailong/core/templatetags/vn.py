@@ -28,3 +28,28 @@ def date_vn(value: Any) -> str:
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
     return formats.date_vn(value)
+
+
+@register.filter
+def signed_vn(value: Any, decimals: int = 2) -> str:
+    """``+1,23`` / ``−0,50`` / ``0,00``: a change, with its sign (a true minus sign)."""
+    if value is None:
+        return "–"
+    text = formats.number_vn(abs(value), int(decimals))
+    if round(value, int(decimals)) > 0:
+        return "+" + text
+    if round(value, int(decimals)) < 0:
+        return "−" + text
+    return text
+
+
+@register.filter
+def get_item(mapping: Any, key: str) -> Any:
+    """``mapping[key]`` in a template, or None."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def get_factor(mapping: Any, code: str) -> Any:
+    """The factor row ``factor:<code>`` of a figures mapping, or None."""
+    return mapping.get(f"factor:{code}") if hasattr(mapping, "get") else None

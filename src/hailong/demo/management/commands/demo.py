@@ -13,7 +13,7 @@ from hailong.accounts.services import admin_create
 from hailong.collection.models import Response
 from hailong.demo.services import answers_load, campaign_create, structure_load
 from hailong.results.selectors import computation_latest
-from hailong.results.services import campaign_compute
+from hailong.results.services import campaign_compute, campaign_publish
 
 
 class _Ticker(io.StringIO):
@@ -83,6 +83,9 @@ class Command(BaseCommand):
             ):
                 task = bar.add_task("Tính chỉ số / computing indices", total=1)
                 campaign_compute(campaign=campaign)
+                campaign_publish(
+                    campaign=campaign
+                )  # the 2024 results are public, as in the province
                 bar.advance(task)
         if not User.objects.filter(username="admin").exists():
             user, password = admin_create(username="admin")

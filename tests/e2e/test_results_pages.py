@@ -1,0 +1,39 @@
+"""The published results in a real browser, checked by axe-core."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from hailong.demo.services import answers_load, campaign_create, structure_load
+from hailong.results.services import campaign_compute, campaign_publish
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_citizen_reads_the_ranking_and_a_unit_page(
+    live_server: Any, page: Any, artifacts: Path, axe: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.HAILONG_ANALYTICS_PATH = tmp_path / "analytics.duckdb"
+    campaign = campaign_create(root=structure_load())
+    campaign.min_answers = 15
+    campaign.save()
+    answers_load(campaign=campaign, total=3000, progress=lambda n: None)
+    campaign_compute(campaign=campaign)
+    campaign_publish(campaign=campaign)
+
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Kết quả", exact=True).click()
+    expect(page.locator("h1")).to_contain_text("Kết quả")
+    expect(page.get_by_role("heading", name="Xã, phường")).to_be_visible()
+    assert axe(page) == []
+    page.screenshot(path=str(artifacts / "results-phone.png"))
+    page.locator("table.ranking tbody th a").first.click()
+    expect(page.get_by_role("link", name="← Tất cả kết quả")).to_be_visible()
+    expect(page.locator("table caption")).to_contain_text("so với toàn tỉnh")
+    assert axe(page) == []
+    page.screenshot(path=str(artifacts / "unit-result.png"), full_page=True)
