@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hailong.campaigns.models import Campaign
+from hailong.campaigns.selectors import campaign_by_code
 from hailong.campaigns.services import volumes_import
 from hailong.core.imports import ImportRejected
 
@@ -16,11 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        campaign = Campaign.objects.filter(code=options["campaign"]).first()
-        if campaign is None:
-            raise CommandError(
-                f"Không có đợt khảo sát '{options['campaign']}' / no campaign '{options['campaign']}'"
-            )
+        campaign = campaign_by_code(options["campaign"])
         try:
             n = volumes_import(campaign=campaign, path=options["file"])
         except ImportRejected as exc:

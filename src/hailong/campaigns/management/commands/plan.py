@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hailong.campaigns.models import Campaign
+from hailong.campaigns.selectors import campaign_by_code
 from hailong.campaigns.services import PlanError, quotas_apply, quotas_by_kind, quotas_propose
 from hailong.core.formats import number_vn
 
@@ -35,11 +35,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        campaign = Campaign.objects.filter(code=options["campaign"]).first()
-        if campaign is None:
-            raise CommandError(
-                f"Không có đợt khảo sát '{options['campaign']}' / no campaign '{options['campaign']}'"
-            )
+        campaign = campaign_by_code(options["campaign"])
         try:
             if options["per_kind"]:
                 per_kind = {}

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hailong.campaigns.models import Campaign
+from hailong.campaigns.selectors import campaign_by_code
 from hailong.collection.models import CollectionMode
 from hailong.collection.services import ConflictingAnswer, Incoming, responses_import
 from hailong.measurement.xlsform import SubmissionError, read_submissions
@@ -21,13 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--mode", default=CollectionMode.PAPER, choices=CollectionMode.values)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        campaign = (
-            Campaign.objects.filter(code=options["campaign"]).select_related("instrument").first()
-        )
-        if campaign is None:
-            raise CommandError(
-                f"Không có đợt khảo sát '{options['campaign']}' / no campaign '{options['campaign']}'"
-            )
+        campaign = campaign_by_code(options["campaign"])
         unit = Unit.objects.filter(code=options["unit"]).first()
         if unit is None or not campaign.scope.filter(unit=unit).exists():
             raise CommandError(

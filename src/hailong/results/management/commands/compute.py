@@ -1,9 +1,9 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from hailong.campaigns.models import Campaign
+from hailong.campaigns.selectors import campaign_by_code
 from hailong.results.services import campaign_compute
 
 
@@ -19,14 +19,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        campaign = (
-            Campaign.objects.filter(code=options["campaign"]).select_related("instrument").first()
-        )
-        if campaign is None:
-            known = ", ".join(Campaign.objects.values_list("code", flat=True)) or "(none)"
-            raise CommandError(
-                f"Không có đợt khảo sát '{options['campaign']}' / no campaign '{options['campaign']}'. Known: {known}"
-            )
+        campaign = campaign_by_code(options["campaign"])
         columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
         with Progress(*columns) as bar:
             task = bar.add_task("Tính chỉ số / computing", total=None)

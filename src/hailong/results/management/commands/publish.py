@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hailong.campaigns.models import Campaign
+from hailong.campaigns.selectors import campaign_by_code
 from hailong.results.services import campaign_publish
 
 
@@ -13,11 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("campaign")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        campaign = Campaign.objects.filter(code=options["campaign"]).first()
-        if campaign is None:
-            raise CommandError(
-                f"Không có đợt khảo sát '{options['campaign']}' / no campaign '{options['campaign']}'"
-            )
+        campaign = campaign_by_code(options["campaign"])
         try:
             computation = campaign_publish(campaign=campaign)
         except ValueError as exc:
