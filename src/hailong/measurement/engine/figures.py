@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -113,3 +114,81 @@ def coefficients(
                 block, position, has_data
             )
     return out
+
+
+def wilson_bounds(successes: Array, nobs: Array, z: float) -> tuple[Array, Array]:
+    """The Wilson interval (``intervals.wilson``) for arrays; NaN where ``nobs`` is 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = successes / nobs
+        denom = 1 + z * z / nobs
+        center = (q + z * z / (2 * nobs)) / denom
+        dist = z * np.sqrt(np.maximum(q * (1 - q), 0.0) / nobs + z * z / (4 * nobs**2)) / denom
+        low = np.where(successes <= 0, 0.0, np.maximum(0.0, center - dist))
+        high = np.where(successes >= nobs, 1.0, np.minimum(1.0, center + dist))
+    return low, high
+
+
+def item_table(
+    questions: Sequence[Question],
+    levels: Levels,
+    kinds: Sequence[str],
+    rule: str,
+    t: Any,
+    confidence: float,
+) -> dict[str, Array]:
+    """Every item figure of every group as (G, Q) arrays; NaN where a figure does not exist.
+
+    Shares get the Wilson interval on the effective sample size (Kish, divided by a design
+    effect above 1; one below 1 never narrows an interval), means a normal interval clipped
+    to the score range.
+    """
+    from ..intervals import critical_value
+
+    z = critical_value(confidence)
+    Q, L = levels.scores.shape
+    values = np.zeros((Q, L))
+    top = np.zeros((Q, L), dtype=bool)
+    low_score, high_score = np.zeros(Q), np.zeros(Q)
+    for j, (q, vs) in enumerate(zip(questions, levels.values, strict=True)):
+        values[j, : len(vs)] = vs
+        top[j, : len(vs)] = [v in q.scale.top for v in vs]
+        low_score[j], high_score[j] = (
+            levels.scores[j, : len(vs)].min(),
+            levels.scores[j, : len(vs)].max(),
+        )
+    has_top: npt.NDArray[np.bool_] = np.asarray(top.any(axis=1))
+    share_rule = np.array(
+        [(rule if k == "item" else "share_satisfied") == "share_satisfied" for k in kinds]
+    )
+    W, C = t.W, t.counts
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (C * values[None]).sum(axis=2) / W
+        first = values[:, 0][None, :]
+        last = np.array([vs[-1] for vs in levels.values], dtype=float)[None, :]
+        mean_index = 100.0 * (mean - first) / (last - first)
+        share = np.where(has_top[None, :], 100.0 * (C * top[None]).sum(axis=2) / W, np.nan)
+        inflate = np.maximum(1.0, np.nan_to_num(t.deff, nan=1.0))
+        n_eff = W * W / t.squares.sum(axis=2) / inflate
+        se = np.sqrt(t.var * inflate)
+        w_low, w_high = wilson_bounds(t.index / 100.0 * n_eff, n_eff, z)
+        n_low = np.maximum(low_score[None, :], t.index - z * se)
+        n_high = np.minimum(high_score[None, :], t.index + z * se)
+    distribution_only = (share_rule & ~has_top)[None, :]
+    index = np.where(distribution_only, np.nan, t.index)
+    low = np.where(share_rule[None, :], 100.0 * w_low, n_low)
+    high = np.where(share_rule[None, :], 100.0 * w_high, n_high)
+    low = np.where(distribution_only, np.nan, low)
+    high = np.where(distribution_only, np.nan, high)
+    se = np.where(distribution_only, np.nan, se)
+    absent = W <= 0
+    return {
+        "index": index,
+        "low": low,
+        "high": high,
+        "se": se,
+        "n_eff": np.where(absent, np.nan, n_eff),
+        "share_satisfied": np.where(absent, np.nan, share),
+        "mean_score": np.where(absent, np.nan, mean),
+        "mean_index": np.where(absent, np.nan, mean_index),
+        "deff": t.deff,
+    }

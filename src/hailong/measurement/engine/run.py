@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from ..composites import Block, composites, described_questions, index_questions
 from ..instruments import Instrument
-from ..intervals import critical_value, wilson
+from ..intervals import critical_value
 from . import figures as fig
 from . import kernels, sql
 from .stats import CellStats
@@ -329,10 +329,12 @@ class Engine:
                 var_comp = np.where(many & ~np.isnan(cl_comp), cl_comp, var_comp)
         z = critical_value(spec.confidence)
         out: list[dict[str, Any]] = []
-        items = ItemTables(Cg, Dg, W, index, n, m, var_item, deff_item)
-        for g, key in enumerate(keys):
-            head = dict(zip(by, key, strict=True))
-            out.extend(self._item_row(head, g, j, items, spec) for j in range(len(self.questions)))
+        heads = [dict(zip(by, key, strict=True)) for key in keys]
+        item_rows = self._item_rows(
+            heads, ItemTables(Cg, Dg, W, index, n, m, var_item, deff_item), spec
+        )
+        for g, head in enumerate(heads):
+            out.extend(item_rows[g])
             for k, comp in enumerate(self.composites):
                 row: dict[str, Any] = {**head, "level": comp.level, "code": comp.code, "n": int(answered[g, k]),
                                        "n_missing": None, "share_satisfied": None, "mean_score": None,
@@ -354,68 +356,41 @@ class Engine:
                 out.append(row)
         return out
 
-    def _item_row(
-        self, head: dict[str, Any], g: int, j: int, t: ItemTables, spec: Spec
-    ) -> dict[str, Any]:
-        Cg, Dg, W, index, n, m, var, deff = (
-            t.counts,
-            t.squares,
-            t.W,
-            t.index,
-            t.n,
-            t.missing,
-            t.var,
-            t.deff,
+    def _item_rows(
+        self, heads: list[dict[str, Any]], t: ItemTables, spec: Spec
+    ) -> list[list[dict[str, Any]]]:
+        """The item rows of every group, computed as arrays (``figures.item_table``)."""
+        f = fig.item_table(self.questions, self.levels, self.kinds, self.rule, t, spec.confidence)
+        names = (
+            "index",
+            "low",
+            "high",
+            "se",
+            "n_eff",
+            "share_satisfied",
+            "mean_score",
+            "mean_index",
+            "deff",
         )
-        q = self.questions[j]
-        values = self.levels.values[j]
-        dist = [float(Cg[g, j, i]) for i in range(len(values))]
-        row: dict[str, Any] = {**head, "level": self.kinds[j], "code": q.code, "n": int(n[g, j]), "n_missing": int(m[g, j]),
-                               "distribution": dist, "deff": _number(deff[g, j]), "enough": int(n[g, j]) >= spec.min_n}  # fmt: skip
-        total = float(W[g, j])
-        if total <= 0:
-            row.update(
-                index=None,
-                low=None,
-                high=None,
-                se=None,
-                n_eff=None,
-                share_satisfied=None,
-                mean_score=None,
-                mean_index=None,
-            )
-            return row
-        mean = sum(v * c for v, c in zip(values, dist, strict=True)) / total
-        top = sum(c for v, c in zip(values, dist, strict=True) if v in q.scale.top)
-        row.update(
-            index=float(index[g, j]),
-            share_satisfied=100.0 * top / total if q.scale.top else None,
-            mean_score=mean,
-            mean_index=100.0 * (mean - values[0]) / (values[-1] - values[0]),
-        )
-        inflate = max(1.0, row["deff"] or 1.0)
-        sum_w2 = float(Dg[g, j].sum())
-        n_eff = total * total / sum_w2 / inflate
-        variance = _number(var[g, j])
-        se = math.sqrt(variance * inflate) if variance is not None else None
-        rule = self.rule if self.kinds[j] == "item" else "share_satisfied"
-        if not q.scale.top and rule == "share_satisfied":
-            # a choice without "top" levels (e.g. a preferred channel) has a distribution only
-            row.update(index=None, low=None, high=None, se=None, n_eff=n_eff)
-        elif rule == "share_satisfied":
-            low, high = wilson(row["index"] / 100.0 * n_eff, n_eff, spec.confidence)
-            row.update(low=100.0 * low, high=100.0 * high, se=se, n_eff=n_eff)
-        elif se is None:
-            row.update(low=None, high=None, se=None, n_eff=n_eff)
-        else:
-            z = critical_value(spec.confidence)
-            scores = self.levels.scores[j, : len(values)]
-            low, high = (
-                max(float(scores.min()), row["index"] - z * se),
-                min(float(scores.max()), row["index"] + z * se),
-            )
-            row.update(low=low, high=high, se=se, n_eff=n_eff)
-        return row
+        columns = {k: f[k].tolist() for k in names}
+        present = (t.W > 0).tolist()
+        n, missing = t.n.astype(np.int64).tolist(), t.missing.astype(np.int64).tolist()
+        widths = [len(v) for v in self.levels.values]
+        dist = t.counts.tolist()
+        out = []
+        for g, head in enumerate(heads):
+            rows = []
+            for j, q in enumerate(self.questions):
+                row = {**head, "level": self.kinds[j], "code": q.code, "n": n[g][j], "n_missing": missing[g][j],
+                       "distribution": dist[g][j][: widths[j]], "enough": n[g][j] >= spec.min_n}  # fmt: skip
+                for k in names:
+                    value = columns[k][g][j]
+                    row[k] = None if value != value else value  # NaN → None
+                if not present[g][j]:
+                    row.update(index=None, low=None, high=None, se=None, n_eff=None)
+                rows.append(row)
+            out.append(rows)
+        return out
 
     def _bounds(self, multiplier: Any) -> tuple[float, float]:
         """The range a composite can take: 0–100, or the scale's range × multiplier (IKM 25–100)."""
