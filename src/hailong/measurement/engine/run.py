@@ -1,4 +1,4 @@
-"""Running the two scans and assembling one row per (group, level, code)."""
+"""The engine: one pass to per-cell statistics, then the index table from them."""
 
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ class Engine:
         rules = [self.rule if kind == "item" else "share_satisfied" for kind in self.kinds]
         self.levels = fig.Levels.of(self.questions, rules)
         self._position = {c: j for j, c in enumerate(self.codes)}
-        # Scan 2 works on blocks (a factor's items with their weights), shared by composites.
+        # Composites are sums of blocks (a factor's items with their weights); blocks are shared.
         self._blocks: list[Block] = []
         self._members: list[list[tuple[int, float]]] = []
         for comp in self.composites:
