@@ -164,3 +164,5 @@ def test_answers_in_a_channel_without_files_are_named_not_weighted(
 
     with pytest.raises(WeightingError, match="postal"):
         campaign_compute(campaign=campaign)
+    with pytest.raises(CommandError, match="postal"):  # the command says it in one message
+        call_command("compute", campaign.code)

@@ -1,9 +1,10 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from hailong.campaigns.selectors import campaign_by_code
+from hailong.measurement.weighting import WeightingError
 from hailong.results.services import campaign_compute
 
 
@@ -23,13 +24,16 @@ class Command(BaseCommand):
         columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
         with Progress(*columns) as bar:
             task = bar.add_task("Tính chỉ số / computing", total=None)
-            computation = campaign_compute(
-                campaign=campaign,
-                full=options["full"],
-                progress=lambda step: bar.update(
-                    task, description=f"Tính chỉ số / computing: {step}"
-                ),
-            )
+            try:
+                computation = campaign_compute(
+                    campaign=campaign,
+                    full=options["full"],
+                    progress=lambda step: bar.update(
+                        task, description=f"Tính chỉ số / computing: {step}"
+                    ),
+                )
+            except WeightingError as exc:  # nothing was stored; the message names the strata
+                raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"{campaign.code}: {computation.n_answers} câu trả lời / answers, "
             f"{computation.rows.count()} chỉ số / figures, {computation.seconds:.1f} s "
