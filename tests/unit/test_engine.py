@@ -391,3 +391,20 @@ def test_cell_statistics_add_and_subtract_exactly() -> None:
     assert [r["index"] for r in tables[0]] == pytest.approx(
         [r["index"] for r in tables[1]], nan_ok=True
     )
+
+
+def test_streaming_in_small_batches_gives_the_same_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hailong.measurement.engine.run as engine_run
+
+    rows = answers(PROVINCE, 700, 5, seed=14)
+    whole = run(PROVINCE, rows, Spec(by=()))
+    monkeypatch.setattr(engine_run, "BATCH_ROWS", 64)  # eleven batches, cells split across them
+    batched = run(PROVINCE, rows, Spec(by=()))
+    assert whole.keys() == batched.keys()
+    for key, row in whole.items():
+        for field in ("index", "low", "high", "se", "n", "n_missing", "deff"):
+            a, b = row[field], batched[key][field]
+            assert (a is None and b is None) or a == pytest.approx(b, rel=1e-9, abs=1e-9), (
+                key,
+                field,
+            )

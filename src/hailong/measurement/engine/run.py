@@ -63,6 +63,7 @@ class ItemTables:
 
 
 THREADS = min(4, os.cpu_count() or 1)
+BATCH_ROWS = 2_000_000  # answers per streamed batch: bounds the engine's memory
 
 
 def _number(value: float) -> float | None:
@@ -112,13 +113,24 @@ class Engine:
 
     # -- one pass over the answers --------------------------------------------------------
     def cell_stats(self, con: Any, relation: str, spec: Spec) -> CellStats:
-        """The additive statistics of every cell (group × cluster) of ``relation``."""
+        """The additive statistics of every cell (group × cluster) of ``relation``.
+
+        DuckDB streams the answers in batches of ``BATCH_ROWS``; each batch's statistics are
+        added to the others' (they are additive), so memory stays bounded by one batch.
+        """
         by = tuple(spec.by)
         clustered = spec.cluster is not None and spec.cluster not in by
         Q, L = self.levels.scores.shape
-        table = con.sql(self._select(relation, spec, clustered)).to_arrow_table()
-        if table.num_rows == 0:
-            return CellStats.empty(Q, L + 2, len(self.composites))
+        total = CellStats.empty(Q, L + 2, len(self.composites))
+        reader = con.sql(self._select(relation, spec, clustered)).to_arrow_reader(BATCH_ROWS)
+        for batch in reader:
+            if batch.num_rows:
+                part = self._batch_stats(pa.Table.from_batches([batch]), spec, clustered)
+                total = part if not total.keys else total.combine(part)
+        return total
+
+    def _batch_stats(self, table: pa.Table, spec: Spec, clustered: bool) -> CellStats:
+        by = tuple(spec.by)
         columns = [table.column(k) for k in by]
         if clustered and spec.cluster:
             columns.append(table.column(spec.cluster))
