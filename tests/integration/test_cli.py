@@ -25,7 +25,19 @@ def run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
 def test_help_lists_the_commands_in_plain_words() -> None:
     out = run(["--help"])
     assert out.returncode == 0
-    for command in ("demo", "serve", "migrate", "createadmin", "import-units"):
+    for command in (
+        "demo",
+        "serve",
+        "migrate",
+        "createadmin",
+        "compute",
+        "publish",
+        "plan",
+        "xlsform",
+        "import-odk",
+        "import-units",
+        "import-volumes",
+    ):
         assert f"  {command}" in out.stdout
     assert "HAILONG_DATABASE_URL" in out.stdout
 
