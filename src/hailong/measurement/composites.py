@@ -17,7 +17,6 @@ changing its definition.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -36,18 +35,6 @@ class Composite:
     code: str
     blocks: tuple[Block, ...]
     multiplier: Fraction = Fraction(1)
-
-    def coefficients(self, has_data: Mapping[str, bool]) -> dict[str, float] | None:
-        """Item coefficients ``a_j`` for a group, or None if a block has no data."""
-        out: dict[str, float] = {}
-        for block in self.blocks:
-            present = [(code, v) for code, v in block.items if has_data.get(code, False)]
-            total = sum(v for _, v in present)
-            if not present or total == 0:
-                return None
-            for code, v in present:
-                out[code] = out.get(code, 0.0) + float(self.multiplier * block.weight * v / total)
-        return out
 
     @property
     def item_codes(self) -> set[str]:

@@ -77,17 +77,6 @@ def wilson(successes: float, nobs: float, confidence: float = 0.95) -> tuple[flo
     return low, high
 
 
-def normal_interval(
-    estimate: float, se: float, confidence: float = 0.95, bounds: tuple[float, float] | None = None
-) -> tuple[float, float]:
-    """``estimate ± z·se``, clipped to ``bounds`` (e.g. (0, 100) for an index)."""
-    z = critical_value(confidence)
-    low, high = estimate - z * se, estimate + z * se
-    if bounds is not None:
-        low, high = max(bounds[0], low), min(bounds[1], high)
-    return low, high
-
-
 def kish_effective_n(sum_w: float, sum_w2: float) -> float:
     """Kish's effective sample size ``(Σw)² / Σw²`` of a weighted sample."""
     return (sum_w * sum_w) / sum_w2 if sum_w2 > 0 else 0.0

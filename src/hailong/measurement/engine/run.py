@@ -6,7 +6,6 @@ import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -14,7 +13,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..composites import Block, composites, described_questions, index_questions
+from ..composites import composites, described_questions, index_questions
 from ..instruments import Instrument
 from ..intervals import critical_value
 from . import figures as fig
@@ -89,18 +88,9 @@ class Engine:
         rules = [self.rule if kind == "item" else "share_satisfied" for kind in self.kinds]
         self.levels = fig.Levels.of(self.questions, rules)
         self._position = {c: j for j, c in enumerate(self.codes)}
-        # Composites are sums of blocks (a factor's items with their weights); blocks are shared.
-        self._blocks: list[Block] = []
-        self._members: list[list[tuple[int, float]]] = []
-        for comp in self.composites:
-            members = []
-            for block in comp.blocks:
-                plain = Block(weight=Fraction(1), items=block.items)
-                if plain not in self._blocks:
-                    self._blocks.append(plain)
-                members.append((self._blocks.index(plain), float(comp.multiplier * block.weight)))
-            self._members.append(members)
-        self._block_items = [sorted({self._position[c] for c, _ in b.items}) for b in self._blocks]
+        self._composite_items = [
+            sorted(self._position[c] for c in comp.item_codes) for comp in self.composites
+        ]
 
     def compute(self, con: Any, relation: str, spec: Spec) -> list[dict[str, Any]]:
         """One dict per group × (item | factor | part | overall) with estimate and interval.
@@ -216,20 +206,10 @@ class Engine:
         L = self.levels.scores.shape[1]
         valid_slot = np.zeros(L + 2, dtype=bool)
         valid_slot[1 : L + 1] = True
-
-        def block(items: list[int]) -> npt.NDArray[np.bool_]:
-            mask = np.zeros(len(cell), dtype=bool)
-            for j in items:
-                mask |= valid_slot[slots[j]]
-            return mask
-
-        with ThreadPoolExecutor(THREADS) as pool:
-            masks = list(pool.map(block, self._block_items))
+        valid = [valid_slot[slot] for slot in slots]
         out = np.zeros((cells, len(self.composites)))
-        for k, members in enumerate(self._members):
-            mask = masks[members[0][0]].copy()
-            for b, _ in members[1:]:
-                mask |= masks[b]
+        for k, items in enumerate(self._composite_items):
+            mask = np.logical_or.reduce([valid[j] for j in items])
             out[:, k] = np.bincount(cell[mask], minlength=cells)
         return out
 
