@@ -1,4 +1,4 @@
-"""Storing answers that arrive in batches (file imports); the live submission path comes later.
+"""Storing answers that arrive in batches (file imports, paper entry).
 
 Every answer carries an idempotency key: a batch imported twice stores nothing new, and a
 key seen before with other content is refused, so acknowledged data is never duplicated.
@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -19,9 +19,10 @@ from django.utils import timezone
 from hailong.campaigns.models import Campaign
 from hailong.instruments.services import instrument_freeze
 from hailong.measurement.instruments import Instrument
-from hailong.units.models import Unit
+from hailong.units.models import Service, Unit
 
 from .models import Response
+from .receipts import receipt_new
 
 
 class ConflictingAnswer(ValueError):
@@ -30,11 +31,20 @@ class ConflictingAnswer(ValueError):
 
 @dataclass(frozen=True)
 class Incoming:
-    """One answer to store: its key, when it was given, and its answers by question code."""
+    """One answer to store: its key, when it was given, and its answers by question code.
+
+    The respondent block may be given inside ``answers`` (it is split off by question role)
+    or apart in ``profile``; ``flags`` are integrity flags (a flagged answer waits for review).
+    """
 
     key: str
     submitted_at: dt.datetime | None
     answers: dict[str, Any]
+    service: Service | None = None
+    filing_channel: str = ""
+    result_date: dt.date | None = None
+    profile: dict[str, Any] = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,10 +91,12 @@ def responses_import(
     new: list[Response] = []
     already = 0
     for item in incoming:
-        answers, profile = split_profile(instrument, item.answers)
+        answers, profile = split_profile(instrument, {**item.profile, **item.answers})
         previous = stored.get(item.key)
         if previous is not None:
-            if _fingerprint({**previous.answers, **previous.profile}) != _fingerprint(item.answers):
+            if _fingerprint({**previous.answers, **previous.profile}) != _fingerprint(
+                {**answers, **profile}
+            ):
                 raise ConflictingAnswer(
                     f"Mã '{item.key}' đã lưu với câu trả lời khác / key '{item.key}' was stored with other answers"
                 )
@@ -96,32 +108,20 @@ def responses_import(
                 campaign=campaign,
                 instrument=campaign.instrument,
                 unit=unit,
+                service=item.service,
                 source=source,
                 collection_mode=collection_mode,
+                filing_channel=item.filing_channel,
+                result_date=item.result_date,
                 submitted_at=item.submitted_at or timezone.now(),
                 answers=answers,
                 profile=profile,
+                flags=list(item.flags),
+                review=Response.Review.FLAGGED if item.flags else Response.Review.ACCEPTED,
+                receipt=receipt_new(campaign.year),
             )
         )
-    for response, receipt in zip(new, receipts(campaign=campaign, count=len(new)), strict=True):
-        response.receipt = receipt
     Response.objects.bulk_create(new)
     if new:
         instrument_freeze(version=campaign.instrument)
     return ImportReport(stored=len(new), already=already)
-
-
-def receipts(*, campaign: Campaign, count: int) -> list[str]:
-    """The next receipt numbers of a campaign, e.g. SIPAS-2024-000124 (call inside a transaction)."""
-    prefix = f"SIPAS-{campaign.year}-"
-    last = (
-        Response.objects.select_for_update()
-        .filter(campaign=campaign, receipt__startswith=prefix)
-        .order_by("-receipt")
-        .values_list("receipt", flat=True)
-        .first()
-    )
-    start = (
-        int(last.removeprefix(prefix)) + 1 if last and last.removeprefix(prefix).isdigit() else 1
-    )
-    return [f"{prefix}{n:06d}" for n in range(start, start + count)]

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from hailong.campaigns.models import Campaign, CampaignUnit, Channel
 from hailong.collection.models import Response
+from hailong.collection.receipts import receipt_new
 from hailong.instruments.models import InstrumentVersion
 from hailong.instruments.services import builtin_instruments_load, instrument_freeze
 from hailong.units.models import Unit, UnitKind
@@ -104,7 +105,7 @@ def answers_load(*, campaign: Campaign, total: int, progress: Progress, batch: i
         for i, row in enumerate(rows, start=1):
             pending.append(
                 Response(
-                    receipt=f"SIPAS-{campaign.year}-{i:06d}",
+                    receipt=receipt_new(campaign.year),
                     idempotency_key=f"demo-{campaign.code}-{i}",
                     campaign=campaign,
                     instrument=campaign.instrument,
