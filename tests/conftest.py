@@ -75,3 +75,68 @@ def axe_violations(page: object) -> list[dict[str, object]]:
 def axe() -> object:
     """``axe(page)`` lists the accessibility violations of the page as shown."""
     return axe_violations
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None, tmp_path: Path) -> Iterator[str]:
+    """The real ASGI application under granian, on the test database; yields its base URL.
+
+    Django's ``live_server`` is a WSGI server, which would not route the submission path:
+    this is what ``hailong serve`` runs.
+    """
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    static = tmp_path / "static"
+    from django.test import override_settings
+
+    with override_settings(STATIC_ROOT=str(static)):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        user = db["USER"] or "postgres"
+        url = f"postgresql://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hailong.settings.test",
+        "HAILONG_DATABASE_URL": url,
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src"),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "granian", "--interface", "asginl", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", "1", "--static-path-route", "/static",
+         "--static-path-mount", str(static), "--no-access-log", "hailong.asgi:application"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/api/health", timeout=1).read()  # noqa: S310
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                raise RuntimeError(
+                    "granian did not start: " + (server.stderr.read() or b"").decode()[-2000:]
+                ) from None
+            time.sleep(0.2)
+    yield base
+    server.terminate()
+    server.wait(timeout=10)

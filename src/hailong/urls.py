@@ -12,5 +12,6 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
+    path("", include("hailong.collection.urls")),
     path("", include("hailong.portal.urls")),
 ]

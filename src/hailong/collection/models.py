@@ -75,6 +75,21 @@ class Response(models.Model):
         _("review"), max_length=10, choices=Review.choices, default=Review.ACCEPTED
     )
     verified = models.BooleanField(_("verified by invitation code"), default=False)
+    invitation = models.CharField(_("invitation code"), max_length=16, blank=True)
+    fingerprint = models.CharField(
+        _("content fingerprint"),
+        max_length=64,
+        blank=True,
+        help_text=_("Tells a replay of the same answer from a different one under the same key"),
+    )
+    client_hash = models.CharField(
+        _("network address (keyed hash)"),
+        max_length=32,
+        blank=True,
+        help_text=_("Never the address itself: a keyed hash whose salt changes every day"),
+    )
+    device = models.CharField(_("device or integrating system"), max_length=64, blank=True)
+    fill_seconds = models.PositiveIntegerField(_("seconds taken to answer"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("completed questionnaire")
@@ -87,3 +102,21 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return self.receipt
+
+
+class ClientSalt(models.Model):
+    """The random salt of one day's network-address hashes.
+
+    Salts older than two days are deleted, after which nobody, with or without the secret
+    key, can tell which address a stored hash came from.
+    """
+
+    day = models.DateField(_("day"), primary_key=True)
+    salt = models.CharField(_("salt"), max_length=64)
+
+    class Meta:
+        verbose_name = _("daily address salt")
+        verbose_name_plural = _("daily address salts")
+
+    def __str__(self) -> str:
+        return self.day.isoformat()

@@ -123,3 +123,11 @@ LOGGING = {
 }
 
 HAILONG_PROVINCE_CODE = int(os.environ.get("HAILONG_PROVINCE_CODE", "38"))  # 38 = Thanh Hóa
+
+# The submission route (hailong.collection.intake): rate limits per network address and per
+# device, shared through Redis when HAILONG_REDIS_URL is set; addresses of trusted reverse
+# proxies whose X-Forwarded-For is believed.
+HAILONG_SUBMIT_PER_MINUTE = int(os.environ.get("HAILONG_SUBMIT_PER_MINUTE", "30"))
+HAILONG_SUBMIT_BURST = int(os.environ.get("HAILONG_SUBMIT_BURST", "20"))
+HAILONG_REDIS_URL = os.environ.get("HAILONG_REDIS_URL", "")
+HAILONG_TRUSTED_PROXIES = get_list("HAILONG_TRUSTED_PROXIES", "")

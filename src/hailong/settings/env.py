@@ -83,7 +83,7 @@ def database(url: str, var: Path) -> dict[str, Any]:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(path),
             "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                 "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;",
                 "transaction_mode": "IMMEDIATE",
             },

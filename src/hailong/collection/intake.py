@@ -1,0 +1,567 @@
+"""The submission route: every channel's answers enter here, in front of Django.
+
+``POST /gui-phieu/`` takes the public form's final post (form-encoded; a 303 to the thank-you
+page), ``POST /api/v1/answers`` takes JSON from kiosks, offline replays and integrating
+systems (201 with the receipt). Both run the same steps, cheapest first, so that a flood is
+turned away before it costs anything:
+
+1. rate limit per network address (HTTP 429), then the body size (413);
+2. who vouches for the answer: a signed form token (web), or an API key (integrations);
+3. campaign open, unit in its scope, procedure offered by the unit, channel open;
+4. the answers against the questionnaire (422 with every problem, in Vietnamese and English);
+5. integrity flags (honeypot, speed, straight-lining, near duplicates);
+6. the writer: a reply only after the COMMIT that holds the answer.
+
+Sync Django views under ASGI cost a thread hop each (docs/performance.md), so this route is a
+plain ASGI callable; the rest of the site is Django.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qs, quote
+from zoneinfo import ZoneInfo
+
+import msgspec
+from django.conf import settings
+
+from .catalogue import CampaignEntry, CatalogueCache
+from .integrity import (
+    RateLimiter,
+    RecentAnswers,
+    SaltBox,
+    TokenRefused,
+    answer_flags,
+    client_hash,
+    token_read,
+)
+from .writer import Pending, Stored, Writer
+
+log = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+FORM_PATH = "/gui-phieu/"
+API_PATH = "/api/v1/answers"
+PATHS = (FORM_PATH, API_PATH)
+MAX_BODY = 64 * 1024
+_decoder = msgspec.json.Decoder()
+
+
+class Refusal(Exception):
+    """A request refused with an HTTP status and problems named in Vietnamese and English."""
+
+    def __init__(self, status: int, problems: list[dict[str, str]]) -> None:
+        super().__init__(problems[0]["en"] if problems else str(status))
+        self.status = status
+        self.problems = problems
+
+
+def _problem(field: str, vi: str, en: str) -> dict[str, str]:
+    return {"field": field, "vi": vi, "en": en}
+
+
+def _refuse(status: int, field: str, vi: str, en: str) -> Refusal:
+    return Refusal(status, [_problem(field, vi, en)])
+
+
+class Intake:
+    """The ASGI callable for the submission paths; one per process."""
+
+    def __init__(self) -> None:
+        self.writer = Writer()
+        self.catalogue = CatalogueCache()
+        self.salts = SaltBox()
+        self.recent = RecentAnswers()
+        self.limiter = RateLimiter(
+            per_minute=settings.HAILONG_SUBMIT_PER_MINUTE,
+            burst=settings.HAILONG_SUBMIT_BURST,
+            redis_url=settings.HAILONG_REDIS_URL,
+        )
+        self.tz = ZoneInfo(settings.TIME_ZONE)
+        self.trusted_proxies = frozenset(settings.HAILONG_TRUSTED_PROXIES)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        is_form = scope["path"] == FORM_PATH
+        try:
+            if scope["method"] != "POST":
+                raise _refuse(
+                    405,
+                    "",
+                    "chỉ nhận phương thức POST",
+                    "only POST is accepted here",
+                )
+            address = self._address(scope)
+            if not await self.limiter.allow("a:" + address):
+                raise _refuse(
+                    429,
+                    "",
+                    "quá nhiều lượt gửi từ cùng một địa chỉ; xin thử lại sau ít phút",
+                    "too many submissions from one address; try again in a few minutes",
+                )
+            body = await _read_body(scope, receive)
+            fields, data = _decode(scope, body, is_form)
+            pending = await self._pending(scope, fields, data, address, is_form)
+            try:
+                stored = await self.writer.store(pending)
+            except Exception:
+                log.exception("the writer failed")
+                raise _refuse(
+                    503,
+                    "",
+                    "chưa lưu được câu trả lời; xin gửi lại sau ít phút (không bị tính hai lần)",
+                    "the answer could not be stored; send it again in a few minutes "
+                    "(it will not be counted twice)",
+                ) from None
+            await self._reply(send, stored, pending, is_form)
+        except Refusal as refusal:
+            await _send_refusal(send, refusal, is_form, scope)
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def _address(self, scope: Scope) -> str:
+        client = scope.get("client") or ("", 0)
+        address = str(client[0])
+        if address in self.trusted_proxies:
+            for name, value in scope.get("headers", ()):
+                if name == b"x-forwarded-for":
+                    address = value.decode("latin-1").split(",")[-1].strip()
+        return address
+
+    async def _client_hash(self, address: str) -> str:
+        today = dt.datetime.now(self.tz).date()
+        salt = self.salts.current(today)
+        if salt is None:
+            salt = await asyncio.to_thread(_salt_closing, self.salts, today)
+        return client_hash(address, salt)
+
+    async def _pending(
+        self,
+        scope: Scope,
+        fields: dict[str, list[str]] | None,
+        data: dict[str, Any],
+        address: str,
+        is_form: bool,
+    ) -> Pending:
+        catalogue = await self.catalogue.get()
+        now = time.time()
+        today = dt.datetime.fromtimestamp(now, self.tz).date()
+        headers = dict(scope.get("headers", ()))
+        token_text = (fields or {}).get("_token", [""])[-1] if is_form else data.get("form_token")
+        api_key = None
+        invitation = ""
+        desk_id = None
+        fill_seconds: int | None = None
+        if token_text:
+            try:
+                token = token_read(str(token_text), now=now)
+            except TokenRefused as exc:
+                raise _refuse(403, "form_token", exc.vi, exc.en) from None
+            campaign = catalogue.campaigns.get(token.campaign_id)
+            unit_id, service_id = token.unit_id, token.service_id
+            key, invitation, desk_id = token.key, token.invitation, token.desk_id
+            fill_seconds = token.elapsed(now)
+            mode = token.mode
+            source = "qr" if desk_id is not None or mode == "desk_qr" else "web"
+            device = ""
+        else:
+            api_key = await _api_key(headers)
+            campaign = catalogue.campaigns_by_code.get(str(data.get("campaign", "")))
+            unit_id = catalogue.units_by_code.get(str(data.get("unit", "")), 0)
+            service_code = data.get("service")
+            service_id = None
+            if service_code:
+                service_id = catalogue.services_by_code.get(str(service_code))
+                if service_id is None:
+                    raise _refuse(
+                        422,
+                        "service",
+                        f"không có thủ tục mã '{str(service_code)[:40]}'",
+                        f"there is no procedure with code '{str(service_code)[:40]}'",
+                    )
+            key = _idempotency_key(headers, data)
+            mode = str(data.get("collection_mode") or "online")
+            source = "api"
+            device = api_key
+            seconds = data.get("fill_seconds")
+            fill_seconds = int(seconds) if isinstance(seconds, int) and seconds >= 0 else None
+            if unit_id == 0:
+                raise _refuse(
+                    422,
+                    "unit",
+                    f"không có đơn vị mã '{str(data.get('unit', ''))[:40]}'",
+                    f"there is no unit with code '{str(data.get('unit', ''))[:40]}'",
+                )
+        entry = _campaign_open(campaign, today, source, str(data.get("campaign", "")))
+        if unit_id not in entry.unit_ids:
+            raise _refuse(
+                422,
+                "unit",
+                "đơn vị này không thuộc đợt khảo sát",
+                "this unit is not surveyed in this campaign",
+            )
+        if service_id is not None and unit_id not in catalogue.service_units.get(service_id, ()):
+            raise _refuse(
+                422,
+                "service",
+                "đơn vị này không giải quyết thủ tục đã chọn",
+                "this unit does not handle the chosen procedure",
+            )
+        checker = entry.checker
+        if is_form:
+            typed, problems = checker.parse_fields(fields or {})
+            checked = checker.check(typed, drop_hidden=True)
+            all_problems = [p.as_dict() for p in problems] + [p.as_dict() for p in checked.problems]
+        else:
+            answers = data.get("answers")
+            if not isinstance(answers, dict):
+                raise _refuse(
+                    422,
+                    "answers",
+                    "thiếu 'answers': một đối tượng mã câu hỏi → câu trả lời",
+                    "'answers' is missing: an object of question code → answer",
+                )
+            checked = checker.check(answers)
+            all_problems = [p.as_dict() for p in checked.problems]
+        if all_problems:
+            raise Refusal(422, all_problems)
+        stored_answers = {k: v for k, v in checked.answers.items() if k not in entry.profile_codes}
+        profile = {k: v for k, v in checked.answers.items() if k in entry.profile_codes}
+        items = [stored_answers[c] for c in entry.item_codes if c in stored_answers]
+        hashed = await self._client_hash(address)
+        if not await self.limiter.allow("d:" + (device or hashed)):
+            raise _refuse(
+                429,
+                "",
+                "thiết bị này gửi quá nhiều; xin thử lại sau ít phút",
+                "this device is sending too much; try again in a few minutes",
+            )
+        honeypot = bool(is_form and (fields or {}).get("website", [""])[-1].strip())
+        duplicate = self.recent.seen_before(
+            f"{hashed}|{unit_id}|{json.dumps(checked.answers, sort_keys=True)}"
+        )
+        flags = answer_flags(
+            item_answers=items,
+            answered=len(checked.answers) + len(checked.not_applicable),
+            fill_seconds=fill_seconds,
+            honeypot=honeypot,
+            duplicate=duplicate,
+        )
+        return Pending(
+            key=key,
+            campaign_id=entry.id,
+            instrument_id=entry.instrument_id,
+            unit_id=unit_id,
+            service_id=service_id,
+            year=entry.year,
+            source=source,
+            collection_mode=mode if mode in _MODES else "online",
+            submitted_at=_submitted_at(data, now),
+            answers=stored_answers,
+            profile=profile,
+            flags=flags,
+            filing_channel=_choice(data.get("filing_channel"), _FILING),
+            result_date=_date(data.get("result_date")),
+            invitation=invitation,
+            client_hash=hashed,
+            device=device,
+            fill_seconds=fill_seconds,
+        )
+
+    async def _reply(self, send: Send, stored: Stored, pending: Pending, is_form: bool) -> None:
+        if stored.outcome == "conflict":
+            raise _refuse(
+                409,
+                "idempotency_key",
+                "mã chống gửi trùng này đã được dùng cho một câu trả lời khác",
+                "this idempotency key was already used for a different answer",
+            )
+        if stored.outcome == "code_used":
+            raise _refuse(
+                409,
+                "invitation",
+                "mã mời này đã được dùng để đánh giá",
+                "this invitation code has already been used",
+            )
+        if is_form:
+            await _send(
+                send,
+                303,
+                b"",
+                [(b"location", f"/cam-on/{quote(stored.receipt)}/".encode())],
+            )
+            return
+        body = msgspec.json.encode(
+            {
+                "receipt": stored.receipt,
+                "status": "replay" if stored.outcome == "replay" else "stored",
+                "review": "flagged" if pending.flags else "accepted",
+            }
+        )
+        await _send(
+            send,
+            201,
+            body,
+            [(b"content-type", b"application/json")]
+            + ([(b"idempotent-replayed", b"true")] if stored.outcome == "replay" else []),
+        )
+
+
+_FORM_EXTRAS = ("filing_channel", "result_date")
+_MODES = frozenset({"online", "desk_qr", "kiosk", "paper", "interview", "phone"})
+_FILING = frozenset({"in_person", "online_full", "online_partial", "postal"})
+
+
+def _choice(value: Any, allowed: frozenset[str]) -> str:
+    if value is None or value == "":
+        return ""
+    if value not in allowed:
+        raise _refuse(
+            422,
+            "filing_channel",
+            f"'{str(value)[:40]}' không phải cách nộp hồ sơ hợp lệ",
+            f"'{str(value)[:40]}' is not a valid filing channel",
+        )
+    return str(value)
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise _refuse(
+            422,
+            "result_date",
+            "ngày nhận kết quả phải có dạng YYYY-MM-DD",
+            "the result date must be written YYYY-MM-DD",
+        ) from None
+
+
+def _submitted_at(data: dict[str, Any], now: float) -> dt.datetime:
+    """When the person answered: an offline replay says so, never in the future."""
+    received = dt.datetime.fromtimestamp(now, dt.UTC)
+    raw = data.get("submitted_at")
+    if not raw:
+        return received
+    try:
+        moment = dt.datetime.fromisoformat(str(raw))
+    except ValueError:
+        raise _refuse(
+            422,
+            "submitted_at",
+            "thời điểm trả lời phải theo ISO 8601, ví dụ 2026-11-27T09:30:00+07:00",
+            "the answer time must be ISO 8601, e.g. 2026-11-27T09:30:00+07:00",
+        ) from None
+    if moment.tzinfo is None:
+        raise _refuse(
+            422,
+            "submitted_at",
+            "thời điểm trả lời phải ghi múi giờ, ví dụ +07:00",
+            "the answer time must carry its time zone, e.g. +07:00",
+        )
+    return min(moment.astimezone(dt.UTC), received)
+
+
+def _idempotency_key(headers: dict[bytes, bytes], data: dict[str, Any]) -> str:
+    key = headers.get(b"idempotency-key", b"").decode("latin-1") or str(
+        data.get("idempotency_key") or ""
+    )
+    key = key.strip()
+    if not 8 <= len(key) <= 64 or not key.isascii() or not key.isprintable():
+        raise _refuse(
+            422,
+            "idempotency_key",
+            "cần mã chống gửi trùng (Idempotency-Key) dài 8–64 ký tự ASCII",
+            "an Idempotency-Key of 8–64 ASCII characters is required",
+        )
+    return "api-" + key
+
+
+async def _api_key(headers: dict[bytes, bytes]) -> str:
+    """The integrating system's key prefix, once the key is checked."""
+    raw = headers.get(b"authorization", b"").decode("latin-1")
+    raw = raw[7:].strip() if raw.lower().startswith("bearer ") else ""
+    raw = raw or headers.get(b"x-api-key", b"").decode("latin-1").strip()
+    if not raw:
+        raise _refuse(
+            401,
+            "form_token",
+            "câu trả lời cần phiếu do trang khảo sát cấp, hoặc khóa API của hệ thống tích hợp",
+            "an answer needs the form issued by the survey page, or an integrating "
+            "system's API key",
+        )
+    try:
+        from hailong.integrations.services import ApiKeyRefused, api_key_check
+    except ImportError:  # integrations not installed: no key can be valid
+        raise _refuse(401, "authorization", "khóa API không hợp lệ", "invalid API key") from None
+    try:
+        key = await asyncio.to_thread(api_key_check, raw, scope="answers:write")
+    except ApiKeyRefused as exc:
+        raise _refuse(exc.status, "authorization", exc.vi, exc.en) from None
+    return f"api:{key.prefix}"
+
+
+def _campaign_open(
+    entry: CampaignEntry | None, today: dt.date, source: str, code: str
+) -> CampaignEntry:
+    if entry is None:
+        raise _refuse(
+            422,
+            "campaign",
+            f"không có đợt khảo sát mã '{code[:40]}'",
+            f"there is no survey campaign '{code[:40]}'",
+        )
+    if not entry.accepts(today):
+        raise _refuse(
+            422,
+            "campaign",
+            "đợt khảo sát này không nhận câu trả lời (chưa mở hoặc đã kết thúc)",
+            "this survey campaign is not taking answers (not open yet, or over)",
+        )
+    if entry.channels and source not in entry.channels:
+        raise _refuse(
+            422,
+            "campaign",
+            "đợt khảo sát này không nhận câu trả lời qua kênh này",
+            "this survey campaign does not take answers through this channel",
+        )
+    return entry
+
+
+async def _read_body(scope: Scope, receive: Receive) -> bytes:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length" and value.isdigit() and int(value) > MAX_BODY:
+            raise _too_big()
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _refuse(400, "", "kết nối bị ngắt", "the connection was closed")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise _too_big()
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _too_big() -> Refusal:
+    return _refuse(
+        413,
+        "",
+        f"nội dung gửi lên quá lớn (tối đa {MAX_BODY // 1024} KB)",
+        f"the body is too large (at most {MAX_BODY // 1024} KB)",
+    )
+
+
+def _decode(
+    scope: Scope, body: bytes, is_form: bool
+) -> tuple[dict[str, list[str]] | None, dict[str, Any]]:
+    content_type = b""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            content_type = value.split(b";")[0].strip().lower()
+    if content_type == b"application/json":
+        try:
+            data = _decoder.decode(body)
+        except msgspec.DecodeError as exc:
+            raise _refuse(
+                400,
+                "",
+                f"nội dung không phải JSON hợp lệ: {exc}",
+                f"the body is not valid JSON: {exc}",
+            ) from None
+        if not isinstance(data, dict):
+            raise _refuse(
+                400, "", "nội dung JSON phải là một đối tượng", "the JSON body must be an object"
+            )
+        return None, data
+    if content_type in (b"application/x-www-form-urlencoded", b""):
+        try:
+            fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=500)
+        except (UnicodeDecodeError, ValueError):
+            raise _refuse(
+                400,
+                "",
+                "nội dung biểu mẫu không đọc được (UTF-8)",
+                "the form body cannot be read (UTF-8)",
+            ) from None
+        wanted = _FORM_EXTRAS if is_form else fields.keys()
+        return fields, {k: fields[k][-1] for k in wanted if k in fields}
+    raise _refuse(
+        415,
+        "",
+        "chỉ nhận application/json hoặc application/x-www-form-urlencoded",
+        "only application/json or application/x-www-form-urlencoded is accepted",
+    )
+
+
+async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                *headers,
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+                (b"x-content-type-options", b"nosniff"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_refusal(send: Send, refusal: Refusal, is_form: bool, scope: Scope) -> None:
+    extra: list[tuple[bytes, bytes]] = []
+    if refusal.status == 429:
+        extra.append((b"retry-after", b"60"))
+    if refusal.status == 405:
+        extra.append((b"allow", b"POST"))
+    if is_form:
+        from django.template.loader import render_to_string
+
+        language = (
+            "en"
+            if b"django_language=en" in dict(scope.get("headers", ())).get(b"cookie", b"")
+            else "vi"
+        )
+        html = await asyncio.to_thread(
+            render_to_string,
+            "collection/refused.html",
+            {"problems": refusal.problems, "status": refusal.status, "language": language},
+        )
+        await _send(
+            send,
+            refusal.status,
+            html.encode(),
+            [(b"content-type", b"text/html; charset=utf-8"), *extra],
+        )
+        return
+    body = msgspec.json.encode({"status": refusal.status, "errors": refusal.problems})
+    await _send(
+        send, refusal.status, body, [(b"content-type", b"application/problem+json"), *extra]
+    )
+
+
+def _salt_closing(box: SaltBox, today: dt.date) -> bytes:
+    from django.db import close_old_connections, connection
+
+    close_old_connections()
+    try:
+        return box.salt(today)
+    finally:
+        connection.close()

@@ -1,0 +1,112 @@
+"""The public survey pages, screen by screen, without JavaScript (Django's test client)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from hailong.campaigns.models import Campaign
+
+pytestmark = pytest.mark.django_db
+
+
+def fields_of(html: str) -> dict[str, list[str]]:
+    """The hidden and checked fields a browser would send back."""
+    out: dict[str, list[str]] = {}
+    for tag in re.findall(r"<input [^>]*>", html):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name and value and ('type="hidden"' in tag or " checked" in tag):
+            out.setdefault(name.group(1), []).append(value.group(1).replace("&amp;", "&"))
+    return out
+
+
+def test_the_start_page_finds_units_without_accents(
+    open_campaign: Campaign, client: Client
+) -> None:
+    page = client.get("/khao-sat/").content.decode()
+    assert "Phường Hạc Thành" in page and "Xã ngoài đợt" not in page
+    found = client.get("/khao-sat/", {"tim": "hac thanh"}).content.decode()
+    assert found.count("don-vi=14797") >= 2  # in the results and in the lists
+    services = client.get("/khao-sat/", {"don-vi": "14797"}).content.decode()
+    assert "Đăng ký khai sinh" in services and "thu-tuc=1.001193" in services
+
+
+def test_a_respondent_answers_screen_by_screen(open_campaign: Campaign, client: Client) -> None:
+    first = client.get("/khao-sat/phieu/", {"don-vi": "14797", "thu-tuc": "1.001193"})
+    html = first.content.decode()
+    assert first.status_code == 200 and "Đăng ký khai sinh" in html
+    assert 'action="/gui-phieu/"' in html  # the desk form has one screen: it posts to the route
+    assert 'name="website"' in html and "Bước 1/1" in html
+
+
+def test_a_long_questionnaire_goes_screen_by_screen_with_skip_rules(
+    open_campaign: Campaign, client: Client
+) -> None:
+    from hailong.instruments.models import InstrumentVersion
+
+    Campaign.objects.filter(pk=open_campaign.pk).update(
+        instrument=InstrumentVersion.objects.get(code="sipas-2017-province")
+    )
+    html = client.get("/khao-sat/phieu/", {"don-vi": "14797"}).content.decode()
+    screens = 0
+    while 'action="/gui-phieu/"' not in html:
+        screens += 1
+        assert f"Bước {screens}/7" in html
+        asked = set(re.findall(r'<input type="radio" name="([^"]+)"', html))
+        sent = fields_of(html)
+        for code in asked:
+            options = re.findall(rf'name="{code}" value="(\d+)"', html)
+            sent[code] = ["2" if code == "gave_feedback" else options[0]]
+        html = client.post("/khao-sat/phieu/", {**sent, "_go": "next"}).content.decode()
+        assert 'id="errors"' not in html, html
+    assert screens == 6
+    # "gave feedback: no" (2) hides the factor 5 questions that depend on it
+    assert 'name="f5_1"' not in html.split("<h1>")[1] or "f5_1" not in fields_of(html)
+    back = client.post("/khao-sat/phieu/", {**fields_of(html), "_go": "back"}).content.decode()
+    assert "Bước 6/7" in back
+
+
+def test_missing_required_answers_are_named_and_answers_kept(
+    open_campaign: Campaign, client: Client
+) -> None:
+    html = client.get("/khao-sat/phieu/", {"don-vi": "14797"}).content.decode()
+    sent = {**fields_of(html), "tiep_can": ["4"], "_go": ["next"]}
+    again = client.post("/khao-sat/phieu/", sent).content.decode()
+    assert 'id="errors"' in again and "tong_the" in again
+    assert re.search(r'name="tiep_can" value="4" checked', again)
+
+
+def test_switching_language_keeps_the_answers(open_campaign: Campaign, client: Client) -> None:
+    html = client.get("/khao-sat/phieu/", {"don-vi": "14797"}).content.decode()
+    sent = {**fields_of(html), "tiep_can": ["2"], "_go": ["lang-en"]}
+    english = client.post("/khao-sat/phieu/", sent).content.decode()
+    assert '<html lang="en">' in english and "Overall, how satisfied" in english
+    assert re.search(r'name="tiep_can" value="2" checked', english)
+
+
+def test_a_damaged_token_or_unknown_unit_is_explained(
+    open_campaign: Campaign, client: Client
+) -> None:
+    bad = client.post("/khao-sat/phieu/", {"_token": "xyz.abc", "_go": "next"})
+    assert bad.status_code == 403 and "hỏng" in bad.content.decode()
+    unknown = client.get("/khao-sat/phieu/", {"don-vi": "00000"})
+    assert unknown.status_code == 404 and "Chọn cơ quan" in unknown.content.decode()
+
+
+def test_the_thank_you_page_needs_a_real_receipt(open_campaign: Campaign, client: Client) -> None:
+    assert client.get("/cam-on/2024-AAAA-AAAA-0/").status_code == 404
+
+
+def test_the_first_screen_is_light(open_campaign: Campaign, client: Client) -> None:
+    import gzip
+    from pathlib import Path
+
+    import hailong
+
+    page = client.get("/khao-sat/").content
+    static = Path(hailong.__file__).parent
+    css = (static / "core/static/core/site.css").read_bytes()
+    assert len(gzip.compress(page)) + len(gzip.compress(css)) <= 30 * 1024
