@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -52,7 +52,8 @@ Send = Callable[[Message], Awaitable[None]]
 
 FORM_PATH = "/gui-phieu/"
 API_PATH = "/api/v1/answers"
-PATHS = (FORM_PATH, API_PATH)
+NOOP_PATH = "/bench/noop"  # bench/submit.py's baseline: same server, no checks, no writing
+PATHS = (FORM_PATH, API_PATH, NOOP_PATH) if settings.HAILONG_BENCH_NOOP else (FORM_PATH, API_PATH)
 MAX_BODY = 64 * 1024
 _decoder = msgspec.json.Decoder()
 
@@ -92,6 +93,10 @@ class Intake:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         is_form = scope["path"] == FORM_PATH
+        if scope["path"] == NOOP_PATH:
+            _decode(scope, await _read_body(scope, receive), False)
+            await _send(send, 201, b'{"status":"noop"}', [(b"content-type", b"application/json")])
+            return
         try:
             if scope["method"] != "POST":
                 raise _refuse(
@@ -247,7 +252,11 @@ class Intake:
             )
         honeypot = bool(is_form and (fields or {}).get("website", [""])[-1].strip())
         duplicate = self.recent.seen_before(
-            f"{hashed}|{unit_id}|{json.dumps(checked.answers, sort_keys=True)}"
+            hashed
+            + str(unit_id)
+            + hashlib.blake2b(
+                msgspec.json.encode(checked.answers, order="sorted"), digest_size=16
+            ).hexdigest()
         )
         flags = answer_flags(
             item_answers=items,

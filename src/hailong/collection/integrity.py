@@ -60,8 +60,14 @@ class FormToken:
         return max(0, int((now if now is not None else time.time()) - self.issued))
 
 
+_keys: dict[str, bytes] = {}
+
+
 def _token_key() -> bytes:
-    return hashlib.sha256(b"hailong.form-token:" + settings.SECRET_KEY.encode()).digest()
+    secret = settings.SECRET_KEY
+    if secret not in _keys:
+        _keys[secret] = hashlib.sha256(b"hailong.form-token:" + secret.encode()).digest()
+    return _keys[secret]
 
 
 def _b64(raw: bytes) -> str:
@@ -86,7 +92,7 @@ def token_sign(token: FormToken) -> str:
             token.mode,
         ]
     ).encode()
-    mac = hmac.new(_token_key(), payload, hashlib.sha256).digest()[:16]
+    mac = hmac.digest(_token_key(), payload, "sha256")[:16]
     return f"{_b64(payload)}.{_b64(mac)}"
 
 
@@ -124,7 +130,7 @@ def token_read(text: str, *, now: float | None = None) -> FormToken:
         mac = _unb64(mac_text)
     except (binascii.Error, ValueError):
         raise damaged from None
-    expected = hmac.new(_token_key(), payload, hashlib.sha256).digest()[:16]
+    expected = hmac.digest(_token_key(), payload, "sha256")[:16]
     if not mac or not hmac.compare_digest(mac, expected):
         raise damaged
     try:
@@ -188,7 +194,7 @@ def salt_of_day(day: dt.date) -> str:
 
 
 def client_hash(address: str, salt: bytes) -> str:
-    return hmac.new(salt, address.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(salt, address.encode(), "sha256").hex()[:32]
 
 
 # --- rate limits ------------------------------------------------------------------------

@@ -43,19 +43,30 @@ class Response(models.Model):
 
     receipt = models.CharField(_("receipt number"), max_length=32, unique=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
+    # Every index costs each submission a B-tree write: the (campaign, unit) and
+    # (campaign, review) indexes below serve the lookups, so the foreign keys get none.
     campaign = models.ForeignKey(
-        "campaigns.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        db_index=False,
     )
     instrument = models.ForeignKey(
-        "instruments.InstrumentVersion", verbose_name=_("questionnaire"), on_delete=models.PROTECT
+        "instruments.InstrumentVersion",
+        verbose_name=_("questionnaire"),
+        on_delete=models.PROTECT,
+        db_index=False,
     )
-    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT)
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, db_index=False
+    )
     service = models.ForeignKey(
         "units.Service",
         verbose_name=_("procedure"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,
     )
     source = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     collection_mode = models.CharField(

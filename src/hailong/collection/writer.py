@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import json
 import logging
 import queue
 import threading
@@ -29,7 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from django.db import IntegrityError, close_old_connections, connection, transaction
+import msgspec
+from django.db import IntegrityError, connection, transaction
 
 from .models import Response
 from .receipts import receipt_new
@@ -44,13 +44,8 @@ def fingerprint(
     *, campaign_id: int, unit_id: int, service_id: int | None, answers: dict[str, Any]
 ) -> str:
     """A digest of what was answered, and about what: a replay must match it exactly."""
-    payload = json.dumps(
-        [campaign_id, unit_id, service_id, answers],
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    payload = msgspec.json.encode([campaign_id, unit_id, service_id, answers], order="sorted")
+    return hashlib.sha256(payload).hexdigest()
 
 
 @dataclass
@@ -143,6 +138,7 @@ def write_batch(batch: Sequence[Pending]) -> list[Stored]:
             known.update({k: (f, r) for k, f, r in cursor.fetchall()})
         rows: list[list[Any]] = []
         now = dt.datetime.now(dt.UTC)
+        stamp = ops.adapt_datetimefield_value(now)
         for i, pending in enumerate(batch):
             seen = known.get(pending.key)
             if seen is not None:
@@ -154,21 +150,29 @@ def write_batch(batch: Sequence[Pending]) -> list[Stored]:
                 cursor.execute(
                     "UPDATE invitations_invitationcode SET used_at = %s, receipt = %s "
                     "WHERE code = %s AND used_at IS NULL",
-                    [ops.adapt_datetimefield_value(now), receipt, pending.invitation],
+                    [stamp, receipt, pending.invitation],
                 )
                 if cursor.rowcount != 1:
                     outcomes[i] = Stored("code_used")
                     continue
             known[pending.key] = (prints[i], receipt)
             outcomes[i] = Stored("stored", receipt)
-            rows.append(_row(pending, receipt, prints[i], now))
+            rows.append(_row(pending, receipt, prints[i], now, stamp))
         if rows:
-            marks = ",".join(["%s"] * len(_COLUMNS))
+            cast = "::jsonb" if connection.vendor == "postgresql" else ""
+            marks = ",".join(f"%s{cast}" if c in _JSON else "%s" for c in _COLUMNS)
             cursor.executemany(f"INSERT INTO {table} ({','.join(_COLUMNS)}) VALUES ({marks})", rows)
     return [o for o in outcomes if o is not None]
 
 
-def _row(pending: Pending, receipt: str, print_: str, now: dt.datetime) -> list[Any]:
+_JSON = frozenset({"answers", "profile", "flags"})
+
+
+def _json(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+def _row(pending: Pending, receipt: str, print_: str, now: dt.datetime, stamp: Any) -> list[Any]:
     ops = connection.ops
     review = Response.Review.FLAGGED if pending.flags else Response.Review.ACCEPTED
     return [
@@ -182,12 +186,14 @@ def _row(pending: Pending, receipt: str, print_: str, now: dt.datetime) -> list[
         pending.collection_mode,
         pending.filing_channel,
         ops.adapt_datefield_value(pending.result_date),
-        ops.adapt_datetimefield_value(pending.submitted_at),
-        ops.adapt_datetimefield_value(now),
-        ops.adapt_datetimefield_value(now),
-        ops.adapt_json_value(pending.answers, None),
-        ops.adapt_json_value(pending.profile, None),
-        ops.adapt_json_value(pending.flags, None),
+        stamp
+        if pending.submitted_at == now
+        else ops.adapt_datetimefield_value(pending.submitted_at),
+        stamp,
+        stamp,
+        _json(pending.answers),
+        _json(pending.profile),
+        _json(pending.flags),
         str(review),
         bool(pending.invitation),
         pending.invitation,
@@ -274,8 +280,7 @@ class Writer:
     ) -> None:
         batch = [p for p, _, _ in waiting]
         results: Sequence[Stored | Exception]
-        try:
-            close_old_connections()
+        try:  # the writer keeps its connection open: opening one per batch would cost more
             try:
                 results = write_batch(batch)
             except IntegrityError:
@@ -283,6 +288,7 @@ class Writer:
         except Exception as exc:  # the database is down or full: every waiting request fails
             log.exception("writing %d answers failed", len(batch))
             results = [exc] * len(batch)
+            connection.close()  # the next batch reconnects
         self.batches += 1
         self.written += sum(isinstance(r, Stored) and r.outcome == "stored" for r in results)
         for (_, future, loop), result in zip(waiting, results, strict=True):

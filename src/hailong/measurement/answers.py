@@ -65,6 +65,12 @@ class AnswerChecker:
         self._values = {
             code: frozenset(o.value for o in q.scale.options) for code, q in self.questions.items()
         }
+        # the common case, an option code of a single-choice question, is checked in one step
+        self._plain = {
+            code: values - {NOT_APPLICABLE}
+            for code, values in self._values.items()
+            if self.questions[code].scale.type in ("ordinal", "choice")
+        }
         self._ruled = [q for q in self.questions.values() if q.show_if is not None]
         self._required = [q for q in self.questions.values() if q.required]
 
@@ -80,7 +86,12 @@ class AnswerChecker:
         answers: dict[str, Any] = {}
         not_applicable: set[str] = set()
         problems: list[AnswerProblem] = []
+        plain = self._plain
         for code, value in raw.items():
+            allowed = plain.get(code)
+            if allowed is not None and type(value) is int and value in allowed:
+                answers[code] = value
+                continue
             question = self.questions.get(code)
             if question is None:
                 problems.append(
