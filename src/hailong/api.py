@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
 import hailong
 
-api = NinjaAPI(
+
+class HailongAPI(NinjaAPI):
+    """The API; its document also describes the submission route served in front of Django."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        from hailong.collection.openapi import security_schemes, submission_path
+
+        schema = super().get_openapi_schema(**kwargs)
+        schema["paths"].update(submission_path())
+        components = schema.setdefault("components", {})
+        components.setdefault("securitySchemes", {}).update(security_schemes())
+        return schema
+
+
+api = HailongAPI(
     title="hailong API",
     version=hailong.__version__,
     description="Đo lường sự hài lòng với dịch vụ hành chính công / "

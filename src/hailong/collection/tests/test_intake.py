@@ -205,3 +205,10 @@ def test_concurrent_submissions_share_commits_and_all_are_stored(
     assert intake.loop.run_until_complete(flood()) == [201] * 200
     assert Response.objects.count() == 200
     assert intake.intake.writer.batches < 200  # answers waiting together were committed together
+
+
+def test_the_openapi_document_describes_the_submission_route(client: Any) -> None:
+    schema = client.get("/api/openapi.json").json()
+    operation = schema["paths"]["/api/v1/answers"]["post"]
+    assert operation["operationId"] == "answers_submit" and "422" in operation["responses"]
+    assert "BearerKey" in schema["components"]["securitySchemes"]
