@@ -78,8 +78,65 @@ def campaign_create(*, root: Unit) -> Campaign:
     return campaign
 
 
-def answers_load(*, campaign: Campaign, total: int, progress: Progress, batch: int = 2000) -> int:
-    """Generate ``total`` answers in one transaction; ``progress`` is told after each batch."""
+@transaction.atomic
+def current_campaigns_create(*, root: Unit, today: dt.date) -> list[Campaign]:
+    """This year's survey, open now, and the desk form open all year (QR codes, kiosks)."""
+    year = today.year
+    units = list(root.subtree().exclude(pk=root.pk).filter(valid_to__isnull=True))
+    tz = ZoneInfo(settings.TIME_ZONE)
+    survey, created = Campaign.objects.get_or_create(
+        code=f"sipas-{year}",
+        defaults={
+            "name": "Khảo sát sự hài lòng của người dân, tổ chức đối với sự phục vụ của cơ quan hành "
+            f"chính nhà nước năm {year}",
+            "year": year,
+            "instrument": InstrumentVersion.objects.get(code="sipas-2017-province", version=1),
+            "period_start": today - dt.timedelta(days=12),
+            "period_end": today + dt.timedelta(days=33),
+            "status": Campaign.Status.OPEN,
+            "channels": [Channel.WEB, Channel.QR, Channel.PAPER, Channel.API, Channel.IMPORT],
+            "announcement": ANNOUNCEMENT.replace("2024", str(year)),
+            "announced_at": dt.datetime.combine(
+                today - dt.timedelta(days=14), dt.time(9, 30), tzinfo=tz
+            ),
+        },
+    )
+    if created:
+        CampaignUnit.objects.bulk_create(
+            CampaignUnit(campaign=survey, unit=u, quota=QUOTA.get(UnitKind(u.kind), 100))
+            for u in units
+        )
+    desk, created = Campaign.objects.get_or_create(
+        code=f"quay-{year}",
+        defaults={
+            "name": f"Đánh giá nhanh tại Bộ phận Một cửa năm {year}",
+            "year": year,
+            "instrument": InstrumentVersion.objects.get(code="desk-quick", version=1),
+            "period_start": dt.date(year, 1, 1),
+            "period_end": dt.date(year, 12, 31),
+            "status": Campaign.Status.OPEN,
+            "channels": [Channel.QR, Channel.KIOSK, Channel.WEB],
+        },
+    )
+    if created:
+        CampaignUnit.objects.bulk_create(
+            CampaignUnit(campaign=desk, unit=u, quota=50) for u in units
+        )
+    return [survey, desk]
+
+
+def answers_load(
+    *,
+    campaign: Campaign,
+    total: int,
+    progress: Progress,
+    batch: int = 2000,
+    until: dt.date | None = None,
+) -> int:
+    """Generate ``total`` answers in one transaction; ``progress`` is told after each batch.
+
+    ``until`` stops the answer dates at a day (a campaign still open has none from the future).
+    """
     comments = yaml.safe_load((DATA / "comments.yaml").read_text(encoding="utf-8"))
     scope = list(campaign.scope.select_related("unit").order_by("unit__path"))
     services: dict[int, list[int]] = {}
@@ -95,7 +152,7 @@ def answers_load(*, campaign: Campaign, total: int, progress: Progress, batch: i
         instrument=campaign.instrument.to_core(),
         plans=plans,
         start=campaign.period_start,
-        end=campaign.period_end,
+        end=min(campaign.period_end, until) if until else campaign.period_end,
         tz=ZoneInfo(settings.TIME_ZONE),
         comments=comments,
     )

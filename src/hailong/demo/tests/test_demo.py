@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from hailong.accounts.models import User
 from hailong.campaigns.models import Campaign
@@ -77,8 +78,16 @@ def test_demo_builds_a_realistic_province_and_a_second_run_reuses_it(
     computation = Computation.objects.get(campaign=campaign)  # the demo has results to show
     assert computation.n_answers == 4000
     assert computation.rows.filter(grouping="unit", level="overall").count() == 181
+    year = timezone.localdate().year
+    survey = Campaign.objects.get(code=f"sipas-{year}")  # this year's survey is open now
+    assert (
+        survey.status == "open" and survey.period_start <= timezone.localdate() <= survey.period_end
+    )
+    answered = Response.objects.filter(campaign=survey)
+    assert answered.count() == 600 and max(r.submitted_at for r in answered) <= timezone.now()
+    assert Response.objects.filter(campaign__code=f"quay-{year}").count() == 200
     call_command("demo", responses=4000, no_serve=True)
-    assert Response.objects.count() == 4000
+    assert Response.objects.count() == 4800
     assert Computation.objects.get(campaign=campaign) == computation  # reused, not recomputed
     assert Unit.objects.count() == 182
     assert User.objects.filter(username="admin").count() == 1

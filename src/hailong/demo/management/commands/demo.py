@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 from collections.abc import Callable
 from typing import Any
@@ -6,12 +7,18 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from hailong.accounts.models import User
 from hailong.accounts.services import admin_create
 from hailong.collection.models import Response
-from hailong.demo.services import answers_load, campaign_create, structure_load
+from hailong.demo.services import (
+    answers_load,
+    campaign_create,
+    current_campaigns_create,
+    structure_load,
+)
 from hailong.results.selectors import computation_latest
 from hailong.results.services import campaign_compute, campaign_publish
 
@@ -87,6 +94,18 @@ class Command(BaseCommand):
                     campaign=campaign
                 )  # the 2024 results are public, as in the province
                 bar.advance(task)
+            today = timezone.localdate()
+            survey, desk = current_campaigns_create(root=root, today=today)
+            for current, share in ((survey, 0.15), (desk, 0.05)):
+                if total and not Response.objects.filter(campaign=current).exists():
+                    count = max(1, int(total * share))
+                    task = bar.add_task(f"Đợt {current.code} / answers so far", total=count)
+                    answers_load(
+                        campaign=current,
+                        total=count,
+                        until=today - dt.timedelta(days=1),
+                        progress=lambda n, t=task: bar.advance(t, n),
+                    )
         if not User.objects.filter(username="admin").exists():
             user, password = admin_create(username="admin")
             self.stdout.write(
