@@ -9,7 +9,7 @@ A token is ``base64url(payload + mac)`` without padding:
   ``SECRET_KEY`` for this purpose only (``salted_hmac``), so nobody can point a code at a
   unit or procedure of their choice.
 
-A typical token is 16–22 characters: it keeps the printed QR code small enough for a cheap
+A token is 14–23 characters: it keeps the printed QR code small enough for a cheap
 phone camera. Printed codes live for years: keep ``HAILONG_SECRET_KEY`` stable; when it must
 change, put the old key in ``SECRET_KEY_FALLBACKS`` and the old posters keep working.
 """
