@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -41,9 +42,16 @@ class UnitAdmin(admin.ModelAdmin):
     list_filter = ["kind", "valid_to"]
     search_fields = ["name", "code", "name_en"]
     autocomplete_fields = ["parent"]
-    readonly_fields = ["path", "depth"]
+    readonly_fields = ["path", "depth", "qr_codes"]
     inlines = [DeskInline]
     actions = [print_qr_posters, print_qr_slips]
+
+    @admin.display(description=_("QR codes"))
+    def qr_codes(self, unit: Unit) -> str:
+        if not unit.pk:
+            return "–"
+        url = reverse("qrcodes:unit", args=[unit.code])
+        return format_html('<a href="{}">{}</a>', url, _("QR codes, posters and slips"))
 
 
 @admin.register(Service)

@@ -125,3 +125,12 @@ def test_the_command_names_what_is_wrong(place: Place, settings) -> None:
         call_command("qrcodes", "XYZ", "--base-url", "https://x.vn")
     with pytest.raises(CommandError, match="does not deliver procedure"):
         call_command("qrcodes", "STC", "--service", "1.001193", "--base-url", "https://x.vn")
+
+
+def test_the_unit_admin_page_links_to_its_codes_and_edits_desks(
+    client: Client, place: Place
+) -> None:
+    client.force_login(User.objects.create_superuser("root", password="x" * 12))
+    html = client.get(f"/quan-tri/units/unit/{place.ward.pk}/change/").content.decode()
+    assert 'href="/quan-tri/ma-qr/14797/"' in html
+    assert "Quầy số 1 – Hộ tịch" in html and 'name="desks-0-code"' in html
