@@ -28,6 +28,7 @@ system:
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	test -d /usr/share/fonts/truetype/noto || missing="$$missing fonts-noto-core"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null; then \
 	    echo "Installing Debian packages:$$missing"; \

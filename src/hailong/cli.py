@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "import-volumes": "import completed files per unit (and procedure or channel) for a campaign",
     "xlsform": "export a questionnaire as an XLSForm for ODK Collect / KoboCollect",
     "import-odk": "import answers collected with ODK Collect / KoboCollect (CSV or XLSX export)",
+    "qrcodes": "print a unit's QR poster (--poster) or sheet of slips (--slips) as PDF",
     "changepassword": "set a new password for an account",
 }
 ALIASES = {

@@ -9,6 +9,7 @@ admin.site.site_title = _("hailong administration")
 admin.site.index_title = _("Satisfaction survey administration")
 
 urlpatterns = [
+    path("", include("hailong.qrcodes.urls")),  # /q/… and /quan-tri/ma-qr/, ahead of the admin
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

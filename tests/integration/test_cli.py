@@ -37,6 +37,7 @@ def test_help_lists_the_commands_in_plain_words() -> None:
         "import-odk",
         "import-units",
         "import-volumes",
+        "qrcodes",
     ):
         assert f"  {command}" in out.stdout
     assert "HAILONG_DATABASE_URL" in out.stdout

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "hailong.results",
     "hailong.portal",
     "hailong.demo",
+    "hailong.qrcodes",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +123,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("HAILONG_LOG_LEVEL", "WARNING")},
 }
 
+# Scheme and host that printed QR codes point at, e.g. https://hailong.thanhhoa.gov.vn.
+HAILONG_PUBLIC_URL = os.environ.get("HAILONG_PUBLIC_URL", "").rstrip("/")
 HAILONG_PROVINCE_CODE = int(os.environ.get("HAILONG_PROVINCE_CODE", "38"))  # 38 = Thanh Hóa
 
 # The submission route (hailong.collection.intake): rate limits per network address and per

@@ -1,4 +1,4 @@
-"""Administrative units (a tree of any depth) and the procedures they deliver."""
+"""Administrative units (a tree of any depth), the procedures they deliver and their desks."""
 
 from __future__ import annotations
 
@@ -118,3 +118,28 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} – {self.name}"
+
+
+class Desk(models.Model):
+    """A counter (quầy) at a unit's one-stop section, so that desk QR codes say where people were served."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="desks"
+    )
+    code = models.SlugField(
+        _("desk code"), max_length=40, help_text=_("Short and unique within the unit, e.g. quay-1")
+    )
+    name = models.CharField(_("name"), max_length=200, help_text=_("Example: Quầy số 1 – Hộ tịch"))
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("QR codes of an inactive desk stop working")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("desk")
+        verbose_name_plural = _("desks")
+        ordering = ["unit", "code"]
+        constraints = [models.UniqueConstraint(fields=["unit", "code"], name="desk_code_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit.name} – {self.name}"

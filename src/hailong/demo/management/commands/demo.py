@@ -1,6 +1,7 @@
 import datetime as dt
 import io
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.core.management import call_command
@@ -104,7 +105,7 @@ class Command(BaseCommand):
                         campaign=current,
                         total=count,
                         until=today - dt.timedelta(days=1),
-                        progress=lambda n, t=task: bar.advance(t, n),
+                        progress=partial(bar.advance, task),
                     )
         if not User.objects.filter(username="admin").exists():
             user, password = admin_create(username="admin")

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import unicodedata
+from pathlib import Path
+
+from hailong.campaigns.models import Campaign, CampaignUnit
+from hailong.instruments.models import InstrumentVersion
+from hailong.instruments.services import builtin_instruments_load
+from hailong.qrcodes.printables import posters_pdf, slips_pdf
+from hailong.qrcodes.selectors import Code, unit_codes
+from hailong.units.models import Service
+
+from .conftest import Place
+
+BASE = "https://hailong.thanhhoa.gov.vn"
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> tuple[str, int]:
+    """The PDF's text as pdftotext reads it back (NFC), and its number of pages."""
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True)
+    pages = next(
+        int(line.split()[-1]) for line in info.stdout.splitlines() if line.startswith("Pages:")
+    )
+    return " ".join(unicodedata.normalize("NFC", text.decode()).split()), pages
+
+
+def test_the_poster_prints_the_unit_the_instructions_and_the_address(
+    place: Place, tmp_path: Path
+) -> None:
+    code = Code(unit=place.ward, desk=place.desk)
+    text, pages = pdf_text(posters_pdf(codes=[code], base=BASE), tmp_path)
+    assert pages == 1
+    assert "TỈNH THANH HÓA" in text and "Phường Hạc Thành" in text and "Quầy số 1 – Hộ tịch" in text
+    assert "Quét mã để đánh giá mức độ hài lòng" in text
+    assert "Ý kiến của Ông/Bà được giữ kín" in text
+    assert "Your answers are confidential" in text  # the English subtitle
+    assert "hailong.thanhhoa.gov.vn" + code.path in text
+    assert "Thời gian khảo sát" not in text  # no open survey
+
+
+def test_the_poster_shows_the_survey_period_when_one_is_open(place: Place, tmp_path: Path) -> None:
+    builtin_instruments_load()
+    campaign = Campaign.objects.create(
+        code="sipas-2099", name="SIPAS 2099", year=2099,
+        instrument=InstrumentVersion.objects.get(code="desk-quick"),
+        period_start=dt.date(2099, 10, 1), period_end=dt.date(2099, 11, 30),
+        status=Campaign.Status.OPEN,
+    )  # fmt: skip
+    CampaignUnit.objects.create(campaign=campaign, unit=place.ward)
+    text, _ = pdf_text(posters_pdf(codes=[Code(unit=place.ward)], base=BASE), tmp_path)
+    assert "Thời gian khảo sát: từ 01/10/2099 đến 30/11/2099" in text
+    other, _ = pdf_text(posters_pdf(codes=[Code(unit=place.other)], base=BASE), tmp_path)
+    assert "Thời gian khảo sát" not in other
+
+
+def test_names_with_markup_characters_print_as_written(place: Place, tmp_path: Path) -> None:
+    tricky = 'Sở "Nội vụ" #1 $x$ *đậm* _nghiêng_ <b> \\ [a] @b `c` // = ]'
+    place.ward.name = tricky
+    place.ward.save()
+    service = Service.objects.create(
+        code="2.000001", name='Cấp "giấy" #phép $100', field="Khác", level="province"
+    )
+    service.units.add(place.ward)
+    text, _ = pdf_text(
+        posters_pdf(codes=[Code(unit=place.ward, service=service)], base=BASE), tmp_path
+    )
+    assert tricky in text and 'Cấp "giấy" #phép $100 (2.000001)' in text
+
+
+def test_slips_fill_ten_to_a_page_one_per_procedure(place: Place, tmp_path: Path) -> None:
+    for n in range(11):
+        service = Service.objects.create(
+            code=f"9.{n:06d}", name=f"Thủ tục thử số {n}", field="Khác", level="commune"
+        )
+        service.units.add(place.ward)
+    codes = unit_codes(unit=place.ward)
+    assert len(codes) == 13
+    text, pages = pdf_text(slips_pdf(codes=codes, base=BASE), tmp_path)
+    assert pages == 2
+    assert text.count("Phường Hạc Thành") == 13
+    assert "Thủ tục thử số 10" in text and "Đăng ký khai sinh" in text
+    assert "Quét mã để đánh giá sự phục vụ" in text
+
+
+def test_a_unit_without_procedures_or_desks_gets_its_own_slip(place: Place) -> None:
+    assert unit_codes(unit=place.other, by="desk") == [Code(unit=place.other)]
+    assert [c.service for c in unit_codes(unit=place.other)] == [place.land]
+
+
+def test_long_procedure_names_keep_a_poster_to_one_page_and_ten_slips_to_one_sheet(
+    place: Place, tmp_path: Path
+) -> None:
+    words = "Cấp giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản gắn liền với đất "
+    long = [
+        Service.objects.create(code=f"3.{n:06d}", name=(words * 6)[:500], field="Đất đai", level="commune")
+        for n in range(10)
+    ]  # fmt: skip
+    poster = posters_pdf(codes=[Code(unit=place.ward, service=long[0], desk=place.desk)], base=BASE)
+    text, pages = pdf_text(poster, tmp_path)
+    assert pages == 1 and "…" in text
+    slips = [Code(unit=place.ward, service=service) for service in long]
+    assert pdf_text(slips_pdf(codes=slips, base=BASE), tmp_path)[1] == 1
