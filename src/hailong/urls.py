@@ -9,6 +9,7 @@ admin.site.site_title = _("hailong administration")
 admin.site.index_title = _("Satisfaction survey administration")
 
 urlpatterns = [
+    path("", include("hailong.invitations.urls")),  # before the admin: /quan-tri/ma-moi/
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
