@@ -30,4 +30,4 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 
 api.add_exception_handler(ApiKeyRefused, api_key_refused)  # type: ignore[arg-type]
-api.add_router("/v1/", invitations_router, tags=["invitations"])
+api.add_router("/v1/", invitations_router)

@@ -10,6 +10,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from hailong.campaigns.models import Campaign
 from hailong.collection.models import Response
@@ -124,10 +125,12 @@ def _body(request: HttpRequest) -> dict[str, Any] | JsonResponse:
 
 @router.post(
     "/invitations",
+    tags=["invitations"],
     auth=api_key_auth("invitations:write"),
     response={
         200: list[CreatedOut],
         201: list[CreatedOut],
+        401: ErrorOut,
         403: ErrorOut,
         413: ErrorOut,
         422: ErrorOut,
@@ -200,7 +203,7 @@ def invitations_post(request: HttpRequest) -> Any:
         {**_out(request, c, today), "row": n, "created": c.batch == batch}
         for n, c in enumerate(codes, start=1)
     ]
-    return (201 if any(o["created"] for o in out) else 200), out
+    return Status(201 if any(o["created"] for o in out) else 200, out)
 
 
 def _readable(key: ApiKey) -> Any:
@@ -209,8 +212,9 @@ def _readable(key: ApiKey) -> Any:
 
 @router.get(
     "/invitations/{code}",
+    tags=["invitations"],
     auth=api_key_auth("invitations:read"),
-    response={200: InvitationOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: InvitationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Read an invitation code / Xem một mã mời",
     description=(
         "Trạng thái của một mã: chưa dùng (unused), đã dùng (used) hay hết hạn (expired); "
@@ -228,8 +232,9 @@ def invitation_get(request: HttpRequest, code: str) -> Any:
 
 @router.get(
     "/invitations/{code}/qr.svg",
+    tags=["invitations"],
     auth=api_key_auth("invitations:read"),
-    response={200: None, 404: ErrorOut, 422: ErrorOut},
+    response={200: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="QR code of an invitation (SVG) / Mã QR của mã mời (SVG)",
     description=(
         "Ảnh SVG của mã QR dẫn tới /m/<mã>, để in lên phiếu trả kết quả.\n\n"
@@ -272,8 +277,9 @@ def _invitation(request: HttpRequest, code: str) -> InvitationCode | JsonRespons
 
 @router.get(
     "/receipts/{receipt}",
+    tags=["receipts"],
     auth=api_key_auth("receipts:read"),
-    response={200: ReceiptOut, 422: ErrorOut},
+    response={200: ReceiptOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     summary="Check a receipt / Tra cứu biên nhận",
     description=(
         "Có phiếu trả lời nào mang biên nhận này không: đợt khảo sát, mã đơn vị, ngày gửi, "

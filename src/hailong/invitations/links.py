@@ -24,4 +24,5 @@ def invitation_url(code: str, request: HttpRequest | None) -> str:
 def qr_svg(url: str, *, title: str) -> str:
     """An inline SVG of ``url`` (medium error correction), sized by CSS through its viewBox."""
     code = segno.make(url, error="m")
-    return str(code.svg_inline(scale=1, omitsize=True, svgclass="qr", title=escape(title)))
+    svg = str(code.svg_inline(scale=1, omitsize=True, svgclass="qr", title=escape(title)))
+    return svg.replace("<svg ", '<svg role="img" ', 1)  # named by its <title>

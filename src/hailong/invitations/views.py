@@ -231,6 +231,7 @@ def codes_create(request: HttpRequest) -> HttpResponse:
 def codes_csv(request: HttpRequest) -> HttpResponse:
     units = _units(request)
     _, codes = _filtered(request, units)
+    codes = codes.order_by("unit__path", "file_number")
     today = timezone.localdate()
     out = io.StringIO()
     writer = csv.writer(out)
@@ -253,10 +254,10 @@ def codes_slips(request: HttpRequest) -> HttpResponse:
     """Printable A4 slips, one per code, each with its QR code."""
     units = _units(request)
     _, codes = _filtered(request, units)
-    chosen = list(codes[: MAX_SLIPS + 1])
+    chosen = list(codes.order_by("unit__path", "file_number")[: MAX_SLIPS + 1])
     slips = [
         {"invitation": c, "display": code_display(c.code),
-         "qr": qr_svg(invitation_url(c.code, request), title=code_display(c.code))}
+         "qr": qr_svg(invitation_url(c.code, request), title=f"QR {code_display(c.code)}")}
         for c in chosen[:MAX_SLIPS]
     ]  # fmt: skip
     context = {"slips": slips, "more": len(chosen) > MAX_SLIPS, "max": MAX_SLIPS,
