@@ -8,6 +8,9 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
 import hailong
+from hailong.integrations.api import api_key_refused
+from hailong.integrations.selectors import ApiKeyRefused
+from hailong.invitations.api import router as invitations_router
 
 
 class HailongAPI(NinjaAPI):
@@ -40,3 +43,7 @@ class HealthOut(Schema):
 @api.get("/health", response=HealthOut, tags=["system"], summary="Is the service up?")
 def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok", "version": hailong.__version__}
+
+
+api.add_exception_handler(ApiKeyRefused, api_key_refused)  # type: ignore[arg-type]
+api.add_router("/v1/", invitations_router)

@@ -24,6 +24,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, quote
 from zoneinfo import ZoneInfo
@@ -162,7 +163,7 @@ class Intake:
         today = dt.datetime.fromtimestamp(now, self.tz).date()
         headers = dict(scope.get("headers", ()))
         token_text = (fields or {}).get("_token", [""])[-1] if is_form else data.get("form_token")
-        api_key = None
+        grant: KeyGrant | None = None
         invitation = ""
         desk_id = None
         fill_seconds: int | None = None
@@ -179,7 +180,7 @@ class Intake:
             source = "qr" if desk_id is not None or mode == "desk_qr" else "web"
             device = ""
         else:
-            api_key = await _api_key(headers)
+            grant = await _api_key(headers)
             campaign = catalogue.campaigns_by_code.get(str(data.get("campaign", "")))
             unit_id = catalogue.units_by_code.get(str(data.get("unit", "")), 0)
             service_code = data.get("service")
@@ -196,7 +197,7 @@ class Intake:
             key = _idempotency_key(headers, data)
             mode = str(data.get("collection_mode") or "online")
             source = "api"
-            device = api_key
+            device = grant.device
             seconds = data.get("fill_seconds")
             fill_seconds = int(seconds) if isinstance(seconds, int) and seconds >= 0 else None
             if unit_id == 0:
@@ -207,6 +208,13 @@ class Intake:
                     f"there is no unit with code '{str(data.get('unit', ''))[:40]}'",
                 )
         entry = _campaign_open(campaign, today, source, str(data.get("campaign", "")))
+        if grant is not None and grant.units is not None and unit_id not in grant.units:
+            raise _refuse(
+                403,
+                "unit",
+                "khóa API này không được gửi câu trả lời cho đơn vị này",
+                "this API key may not send answers for this unit",
+            )
         if unit_id not in entry.unit_ids:
             raise _refuse(
                 422,
@@ -281,6 +289,7 @@ class Intake:
             filing_channel=_choice(data.get("filing_channel"), _FILING),
             result_date=_date(data.get("result_date")),
             invitation=invitation,
+            desk_id=desk_id,
             client_hash=hashed,
             device=device,
             fill_seconds=fill_seconds,
@@ -397,8 +406,40 @@ def _idempotency_key(headers: dict[bytes, bytes], data: dict[str, Any]) -> str:
     return "api-" + key
 
 
-async def _api_key(headers: dict[bytes, bytes]) -> str:
-    """The integrating system's key prefix, once the key is checked."""
+@dataclass(frozen=True)
+class KeyGrant:
+    """What a checked API key may do: its name for the record, and its units (None: all)."""
+
+    device: str
+    units: frozenset[int] | None
+    checked_at: float
+
+
+KEY_TTL = 30.0  # a key disabled in the back office is refused everywhere within this time
+_grants: dict[str, KeyGrant] = {}
+
+
+def _grant(raw: str) -> KeyGrant:
+    """Check the key in the database (in a worker thread); its units read once."""
+    from django.db import close_old_connections, connection
+
+    from hailong.integrations.selectors import api_key_check
+
+    close_old_connections()
+    try:
+        key = api_key_check(raw, scope="answers:write")
+        units = (
+            None
+            if key.whole_province
+            else frozenset(key.units_in_scope().values_list("pk", flat=True))
+        )
+        return KeyGrant(f"api:{key.prefix}", units, time.monotonic())
+    finally:
+        connection.close()
+
+
+async def _api_key(headers: dict[bytes, bytes]) -> KeyGrant:
+    """The integrating system's grant, from a cache refreshed every ``KEY_TTL`` seconds."""
     raw = headers.get(b"authorization", b"").decode("latin-1")
     raw = raw[7:].strip() if raw.lower().startswith("bearer ") else ""
     raw = raw or headers.get(b"x-api-key", b"").decode("latin-1").strip()
@@ -410,15 +451,20 @@ async def _api_key(headers: dict[bytes, bytes]) -> str:
             "an answer needs the form issued by the survey page, or an integrating "
             "system's API key",
         )
+    grant = _grants.get(raw)
+    if grant is not None and time.monotonic() - grant.checked_at < KEY_TTL:
+        return grant
+    from hailong.integrations.selectors import ApiKeyRefused
+
     try:
-        from hailong.integrations.services import ApiKeyRefused, api_key_check
-    except ImportError:  # integrations not installed: no key can be valid
-        raise _refuse(401, "authorization", "khóa API không hợp lệ", "invalid API key") from None
-    try:
-        key = await asyncio.to_thread(api_key_check, raw, scope="answers:write")
+        grant = await asyncio.to_thread(_grant, raw)
     except ApiKeyRefused as exc:
+        _grants.pop(raw, None)
         raise _refuse(exc.status, "authorization", exc.vi, exc.en) from None
-    return f"api:{key.prefix}"
+    if len(_grants) > 10_000:
+        _grants.clear()
+    _grants[raw] = grant
+    return grant
 
 
 def _campaign_open(

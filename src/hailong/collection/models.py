@@ -68,6 +68,14 @@ class Response(models.Model):
         on_delete=models.PROTECT,
         db_index=False,
     )
+    desk = models.ForeignKey(
+        "units.Desk",
+        verbose_name=_("desk"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+    )
     source = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     collection_mode = models.CharField(
         _("collection mode"), max_length=12, choices=CollectionMode.choices

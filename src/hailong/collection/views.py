@@ -43,6 +43,7 @@ class Target:
     service: Service | None = None
     desk_id: int | None = None
     invitation: str = ""
+    qr: bool = False
 
 
 class Unavailable(Exception):
@@ -96,6 +97,7 @@ def _resolve(params: Any) -> Target:
             link.unit,
             link.service,
             link.desk.pk if link.desk is not None else None,
+            qr=True,
         )
     if params.get("ma"):
         try:
@@ -185,7 +187,7 @@ def survey_form(request: HttpRequest) -> HttpResponse:
             service_id=target.service.pk if target.service else None,
             desk_id=target.desk_id,
             invitation=target.invitation,
-            mode="desk_qr" if target.desk_id else "online",
+            mode="desk_qr" if target.qr else "online",
         )
         return _screen(request, token, 0, {}, {}, _language(request, None))
 

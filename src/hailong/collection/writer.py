@@ -67,6 +67,7 @@ class Pending:
     filing_channel: str = ""
     result_date: dt.date | None = None
     invitation: str = ""
+    desk_id: int | None = None
     client_hash: str = ""
     device: str = ""
     fill_seconds: int | None = None
@@ -94,6 +95,7 @@ _COLUMNS = (
     "instrument_id",
     "unit_id",
     "service_id",
+    "desk_id",
     "source",
     "collection_mode",
     "filing_channel",
@@ -182,6 +184,7 @@ def _row(pending: Pending, receipt: str, print_: str, now: dt.datetime, stamp: A
         pending.instrument_id,
         pending.unit_id,
         pending.service_id,
+        pending.desk_id,
         pending.source,
         pending.collection_mode,
         pending.filing_channel,

@@ -46,12 +46,14 @@ class ImportRejected(Exception):
 
 
 def read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, Any]]]:
-    """Read a CSV (UTF-8, optional BOM) or YAML list file into (row number, mapping) pairs.
+    """Read a CSV (UTF-8, optional BOM), XLSX (first sheet) or YAML list file into (row number, mapping) pairs.
 
-    Row numbers are those a person sees: the CSV header is row 1, so data start at 2;
-    YAML entries are numbered from 1.
+    Row numbers are those a person sees: the CSV or XLSX header is row 1, so data start at 2;
+    YAML entries are numbered from 1. XLSX cells keep their types (a date cell is a date).
     """
     source = str(path)
+    if path.suffix.lower() == ".xlsx":
+        return _checked(source, *_xlsx_rows(path), required)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
@@ -88,6 +90,15 @@ def read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str
         reader = csv.DictReader(io.StringIO(text))
         present = set(reader.fieldnames or [])
         rows = [(i, dict(r)) for i, r in enumerate(reader, start=2)]
+    return _checked(source, rows, present, required)
+
+
+def _checked(
+    source: str,
+    rows: list[tuple[int, dict[str, Any]]],
+    present: set[str],
+    required: tuple[str, ...],
+) -> list[tuple[int, dict[str, Any]]]:
     missing = [c for c in required if c not in present]
     if missing:
         raise ImportRejected(
@@ -99,6 +110,36 @@ def read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str
             source, [Problem(0, "", "tệp không có dòng dữ liệu", "the file has no data row")]
         )
     return rows
+
+
+def _xlsx_rows(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], set[str]]:
+    """The first sheet of a workbook: row 1 names the columns; dates stay dates."""
+    import zipfile
+
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError as exc:
+        raise ImportRejected(
+            str(path), [Problem(0, "", "không tìm thấy tệp", "file not found")]
+        ) from exc
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+        raise ImportRejected(
+            str(path), [Problem(0, "", "tệp không phải XLSX đọc được", "not a readable XLSX file")]
+        ) from exc
+    try:
+        values = list(workbook.worksheets[0].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    header = [text(h) for h in values[0]] if values else []
+    rows = [
+        (n, {h: v for h, v in zip(header, row, strict=False) if h})
+        for n, row in enumerate(values[1:], start=2)
+        if any(v is not None and text(v) for v in row)
+    ]
+    return rows, {h for h in header if h}
 
 
 def text(value: Any) -> str:

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "hailong.instruments",
     "hailong.campaigns",
     "hailong.collection",
+    "hailong.integrations",
+    "hailong.invitations",
     "hailong.results",
     "hailong.portal",
     "hailong.demo",

@@ -212,3 +212,40 @@ def test_the_openapi_document_describes_the_submission_route(client: Any) -> Non
     operation = schema["paths"]["/api/v1/answers"]["post"]
     assert operation["operationId"] == "answers_submit" and "422" in operation["responses"]
     assert "BearerKey" in schema["components"]["securitySchemes"]
+
+
+def test_an_integrating_system_submits_with_its_key_for_its_units_only(
+    open_campaign: Campaign, intake: Client
+) -> None:
+    from hailong.integrations.services import api_key_create
+
+    ward = Unit.objects.get(code="14797")
+    _, raw = api_key_create(name="Một cửa điện tử", scopes=["answers:write"], units=[ward])
+    _, reader = api_key_create(name="Chỉ đọc", scopes=["receipts:read"], whole_province=True)
+    payload = {"campaign": "quay-nay", "unit": "14797", "service": "1.001193", "answers": GOOD,
+               "submitted_at": "2020-01-01T08:00:00+07:00", "filing_channel": "online_full"}  # fmt: skip
+    sent = intake.post("/api/v1/answers", json.dumps(payload).encode(),
+                       headers={"Authorization": f"Bearer {raw}", "Idempotency-Key": "mc-000001"})  # fmt: skip
+    assert sent.status == 201, sent.body
+    stored = Response.objects.get(receipt=sent.json()["receipt"])
+    assert (
+        stored.source == "api" and stored.device.startswith("api:") and stored.service is not None
+    )
+    assert stored.submitted_at.year == 2020 and stored.filing_channel == "online_full"
+    again = intake.post("/api/v1/answers", json.dumps(payload).encode(),
+                        headers={"X-API-Key": raw, "Idempotency-Key": "mc-000001"})  # fmt: skip
+    assert again.json()["receipt"] == stored.receipt and Response.objects.count() == 1
+
+    elsewhere = intake.post("/api/v1/answers", json.dumps({**payload, "unit": "14800", "service": None}).encode(),
+                            headers={"X-API-Key": raw, "Idempotency-Key": "mc-000002"})  # fmt: skip
+    assert elsewhere.status == 403 and elsewhere.json()["errors"][0]["field"] == "unit"
+    no_scope = intake.post("/api/v1/answers", json.dumps(payload).encode(),
+                           headers={"X-API-Key": reader, "Idempotency-Key": "mc-000003"})  # fmt: skip
+    assert no_scope.status == 403
+    wrong = intake.post("/api/v1/answers", json.dumps(payload).encode(),
+                        headers={"X-API-Key": "hl_nothing_here", "Idempotency-Key": "mc-000004"})  # fmt: skip
+    assert wrong.status == 401
+    no_key = intake.post("/api/v1/answers", json.dumps(payload).encode(),
+                         headers={"X-API-Key": raw, "Idempotency-Key": "short"})  # fmt: skip
+    assert no_key.status == 422 and no_key.json()["errors"][0]["field"] == "idempotency_key"
+    assert Response.objects.count() == 1

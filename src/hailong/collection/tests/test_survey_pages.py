@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -110,3 +111,68 @@ def test_the_first_screen_is_light(open_campaign: Campaign, client: Client) -> N
     static = Path(hailong.__file__).parent
     css = (static / "core/static/core/site.css").read_bytes()
     assert len(gzip.compress(page)) + len(gzip.compress(css)) <= 30 * 1024
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_invitation_code_is_answered_once_and_marks_the_answer_verified(
+    open_campaign: Campaign, client: Client, intake: Any
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hailong.collection.models import Response
+    from hailong.invitations.selectors import InvitationRefused, invitation_check
+    from hailong.invitations.services import invitations_create
+
+    done = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    row = {"file_number": "H38.99-241120-0001", "unit_code": "14797", "service_code": "1.001193",
+           "completed_on": done}  # fmt: skip
+    (code,) = invitations_create(campaign=open_campaign, rows=[(2, row)])
+    html = client.get("/khao-sat/phieu/", {"ma": code.code.lower()}).content.decode()
+    assert "Đăng ký khai sinh" in html  # the code says which unit and procedure
+    fields = {**fields_of(html), "tong_the": ["5"], "website": [""]}
+    first = intake.form(fields)
+    assert first.status == 303
+    stored = Response.objects.get()
+    assert stored.verified and stored.invitation == code.code
+    with pytest.raises(InvitationRefused) as refused:
+        invitation_check(code.code, today=timezone.localdate())
+    assert refused.value.reason == "used"
+    page = client.get("/khao-sat/phieu/", {"ma": code.code})
+    assert page.status_code == 404 and "đã được dùng" in page.content.decode()
+    # a second form opened before the first was sent cannot use the code again
+    fields["_token"] = fields_of(html)["_token"][:1]
+    fields["tong_the"] = ["1"]
+    from hailong.collection.integrity import token_read, token_sign
+
+    token = token_read(fields["_token"][0])
+    other = type(token)(**{**token.__dict__, "key": "web-another-form-0001"})
+    second = intake.form({**fields, "_token": [token_sign(other)]})
+    assert second.status == 409 and "đã được dùng" in second.body.decode()
+    assert Response.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_qr_code_at_a_desk_opens_the_form_for_that_desk(
+    open_campaign: Campaign, client: Client, intake: Any
+) -> None:
+    from hailong.collection.models import Response
+    from hailong.qrcodes.links import link_make
+    from hailong.units.models import Desk, Service, Unit
+
+    ward = Unit.objects.get(code="14797")
+    desk = Desk.objects.create(unit=ward, code="quay-2", name="Quầy số 2")
+    path = link_make(unit=ward, service=Service.objects.get(code="1.001193"), desk=desk)
+    hop = client.get(path)
+    assert hop.status_code == 302
+    hop = client.get(hop["Location"])
+    assert hop.status_code == 302 and "/khao-sat/phieu/" in hop["Location"]
+    html = client.get(hop["Location"]).content.decode()
+    assert "Phường Hạc Thành" in html and "Đăng ký khai sinh" in html
+    sent = intake.form({**fields_of(html), "tong_the": ["4"], "website": [""]})
+    assert sent.status == 303
+    stored = Response.objects.get()
+    assert (stored.source, stored.collection_mode, stored.desk) == ("qr", "desk_qr", desk)
+    broken = client.get("/khao-sat/phieu/", {"lien": path.split("/")[-1][:-2] + "xx"})
+    assert broken.status_code == 404

@@ -1,0 +1,28 @@
+"""The link and the QR code printed on a result slip."""
+
+from __future__ import annotations
+
+import segno
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.html import escape
+
+
+def public_base(request: HttpRequest | None) -> str:
+    """``HAILONG_PUBLIC_URL`` when set (behind a proxy), else the host the request came to."""
+    configured = str(getattr(settings, "HAILONG_PUBLIC_URL", "") or "")
+    if configured or request is None:
+        return configured.rstrip("/")
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def invitation_url(code: str, request: HttpRequest | None) -> str:
+    """The absolute ``/m/<CODE>`` link a QR code encodes."""
+    return f"{public_base(request)}/m/{code}"
+
+
+def qr_svg(url: str, *, title: str) -> str:
+    """An inline SVG of ``url`` (medium error correction), sized by CSS through its viewBox."""
+    code = segno.make(url, error="m")
+    svg = str(code.svg_inline(scale=1, omitsize=True, svgclass="qr", title=escape(title)))
+    return svg.replace("<svg ", '<svg role="img" ', 1)  # named by its <title>
