@@ -9,6 +9,7 @@ admin.site.site_title = _("hailong administration")
 admin.site.index_title = _("Satisfaction survey administration")
 
 urlpatterns = [
+    path("quan-tri/nhap-lieu/", include("hailong.entry.urls")),  # before the admin's catch-all
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "hailong.instruments",
     "hailong.campaigns",
     "hailong.collection",
+    "hailong.entry",
     "hailong.results",
     "hailong.portal",
     "hailong.demo",
