@@ -217,7 +217,7 @@ def test_the_entry_screen_is_ready_for_the_next_sheet(
     assert "<b>1</b> Nam" in first  # the code legend
     after = client.post(url, typed_post(1, sheet()), follow=True).content.decode()
     assert 'name="sheet_number" id="id_sheet_number" value="2"' in after
-    assert "Phiếu số 1 đã lưu" in after or "Sheet 1 saved" in after
+    assert "Phiếu số 1 đã ghi; chờ cán bộ khác nhập bản thứ hai" in after
     # The second clerk starts at sheet 1, which still needs its second copy.
     other = signed_in(people["minh"]).get(url).content.decode()
     assert 'name="sheet_number" id="id_sheet_number" value="1"' in other
