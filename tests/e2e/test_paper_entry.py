@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from hailong.accounts.models import Role, RoleAssignment, User
 from hailong.campaigns.models import Campaign, CampaignUnit
 from hailong.collection.models import Response
-from hailong.entry.services import batch_open
+from hailong.entry.services import batch_open, sheet_enter
 from hailong.instruments.models import InstrumentVersion
 from hailong.instruments.services import builtin_instruments_load
 from hailong.units.models import Unit, UnitKind
@@ -85,3 +85,66 @@ def test_a_clerk_types_two_sheets_by_keyboard(
     page.get_by_role("link", name="Trang của lô").click()
     expect(page.locator("ul.figures")).to_contain_text("2 đã lưu")
     assert axe(page) == []
+
+
+def test_the_mismatch_and_import_screens_pass_axe(
+    live_server: Any, page: Any, artifacts: Path, axe: Any
+) -> None:
+    builtin_instruments_load()
+    ward = Unit.objects.create(code="14797", name="Phường Hạc Thành", kind=UnitKind.WARD)
+    campaign = Campaign.objects.create(
+        code="quay-2025", name="Đánh giá tại quầy 2025", year=2025,
+        instrument=InstrumentVersion.objects.get(code="desk-quick"),
+        period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31), status=Campaign.Status.OPEN,
+    )  # fmt: skip
+    CampaignUnit.objects.create(campaign=campaign, unit=ward, quota=100)
+    clerks = []
+    for name in ("lan", "minh", "hoa"):
+        user = User.objects.create_user(name, password="mat-khau-rat-dai-2026", is_staff=True)
+        RoleAssignment.objects.create(user=user, role=Role.CLERK, unit=ward)
+        clerks.append(user)
+    batch = batch_open(
+        user=clerks[0],
+        campaign=campaign,
+        unit=ward,
+        number="08",
+        expected_sheets=5,
+        double_entry=True,
+    )
+    typed = {"tiep_can": "5", "thu_tuc": "4", "cong_chuc": "5", "ket_qua": "4", "tong_the": "5"}
+    sheet_enter(batch=batch, clerk=clerks[0], sheet_number=1, typed=typed, service="")
+    sheet_enter(
+        batch=batch, clerk=clerks[1], sheet_number=1, typed=typed | {"tong_the": "3"}, service=""
+    )
+
+    page.goto(f"{live_server.url}/quan-tri/nhap-lieu/lo/{batch.pk}/sai-khac/")
+    page.get_by_label("Tên đăng nhập").fill("hoa")
+    page.get_by_label("Mật khẩu").fill("mat-khau-rat-dai-2026")
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_contain_text("Sai khác của lô 08")
+    expect(page.locator("tbody")).to_contain_text("5 – Rất hài lòng")
+    assert axe(page) == []
+    page.screenshot(path=str(artifacts / "paper-mismatch.png"), full_page=True)
+    page.get_by_label("Bản 1").check()
+    page.get_by_role("button", name="Lưu phiếu 1 với các giá trị này").click()
+    expect(page.get_by_role("status")).to_contain_text("Phiếu số 1 đã xử lý sai khác và đã lưu")
+    assert Response.objects.get().answers["tong_the"] == 5
+
+    page.get_by_role("link", name="Nhập từ tệp").click()
+    expect(page.locator("h1")).to_have_text("Nhập câu trả lời từ tệp")
+    assert axe(page) == []
+    page.get_by_label("Đợt khảo sát").select_option(label=campaign.name)
+    page.locator("#id_file").set_input_files(
+        files=[
+            {
+                "name": "phieu.csv",
+                "mimeType": "text/csv",
+                "buffer": b"ma_don_vi,tong_the\n14797,8\n",
+            }
+        ]
+    )
+    page.get_by_role("button", name="Kiểm tra tệp (chưa lưu gì)").click()
+    expect(page.get_by_role("alert")).to_contain_text("Chưa lưu gì")
+    expect(page.locator("table")).to_contain_text("tong_the")
+    assert axe(page) == []
+    page.screenshot(path=str(artifacts / "import-problems.png"), full_page=True)
