@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,7 +44,8 @@ from .common import batch_for, entry_required, refused, user_of
 @require_safe
 @entry_required
 def index(request: HttpRequest) -> HttpResponse:
-    batches = batch_list(user=user_of(request)).order_by("closed_at", "-created_at")[:200]
+    open_first = F("closed_at").asc(nulls_first=True)
+    batches = batch_list(user=user_of(request)).order_by(open_first, "-created_at")[:200]
     rows = []
     for batch in batches:
         rows.append((batch, batch_progress(batch=batch, sheets=batch_sheets(batch=batch))))
