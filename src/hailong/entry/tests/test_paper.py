@@ -281,3 +281,16 @@ def test_a_batch_number_is_used_once_and_a_closed_batch_takes_no_sheet(
         batch.closed_at = None
         batch.save()
         sheet_enter(batch=batch, clerk=people["lan"], sheet_number=21, typed=sheet(), service="")
+
+
+def test_the_admin_lists_batches_copies_and_resolutions_in_vietnamese(
+    campaign: Campaign, province: dict[str, Unit], people: dict[str, User]
+) -> None:
+    batch = batch_of(campaign, province["a"], people["lan"])
+    sheet_enter(batch=batch, clerk=people["lan"], sheet_number=1, typed=sheet(), service="")
+    admin = User.objects.create_superuser("quantri", password="mat-khau-rat-dai-2026")
+    client = signed_in(admin)
+    assert "Lô phiếu giấy" in client.get("/quan-tri/entry/paperbatch/").content.decode()
+    copies = client.get("/quan-tri/entry/paperentry/").content.decode()
+    assert "Bản nhập phiếu" in copies or "bản nhập phiếu" in copies
+    assert client.get("/quan-tri/entry/paperresolution/").status_code == 200
