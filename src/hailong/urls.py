@@ -11,6 +11,7 @@ admin.site.index_title = _("Satisfaction survey administration")
 urlpatterns = [
     path("", include("hailong.qrcodes.urls")),  # /q/… and /quan-tri/ma-qr/, ahead of the admin
     path("", include("hailong.invitations.urls")),  # before the admin: /quan-tri/ma-moi/
+    path("quan-tri/nhap-lieu/", include("hailong.entry.urls")),  # before the admin's catch-all
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "hailong.collection",
     "hailong.integrations",
     "hailong.invitations",
+    "hailong.entry",
     "hailong.results",
     "hailong.portal",
     "hailong.demo",

@@ -1,0 +1,59 @@
+"""What every entry screen checks first: a signed-in user who holds an entry role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from hailong.accounts.models import User
+
+from ..models import PaperBatch
+from ..selectors import entry_allowed, entry_units
+
+View = Callable[..., HttpResponse]
+
+
+def refused(request: HttpRequest, reason_vi: str, reason_en: str) -> HttpResponse:
+    """A 403 page that says why, in both languages."""
+    context = {"reason_vi": reason_vi, "reason_en": reason_en}
+    return render(request, "entry/refused.html", context, status=403)
+
+
+def user_of(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def entry_required(view: View) -> View:
+    """Sign-in first (the admin login), then a clerk, manager or coordinator role."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not entry_units(user=user_of(request)).exists():
+            return refused(
+                request,
+                "Tài khoản của bạn không có vai trò nhập liệu cho đơn vị nào",
+                "your account holds no data-entry role for any unit",
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def batch_for(request: HttpRequest, pk: int) -> PaperBatch | HttpResponse:
+    """The batch, or a 403 page when its unit is outside the user's units."""
+    batch = get_object_or_404(
+        PaperBatch.objects.select_related("campaign__instrument", "unit"), pk=pk
+    )
+    if not entry_allowed(user=user_of(request), unit=batch.unit):
+        return refused(
+            request,
+            f"Lô này thuộc đơn vị {batch.unit.name}, ngoài phạm vi của bạn",
+            f"this batch belongs to {batch.unit.name}, outside the units you hold",
+        )
+    return batch
