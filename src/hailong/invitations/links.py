@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import segno
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils.html import escape
 
-
-def public_base(request: HttpRequest | None) -> str:
-    """``HAILONG_PUBLIC_URL`` when set (behind a proxy), else the host the request came to."""
-    configured = str(getattr(settings, "HAILONG_PUBLIC_URL", "") or "")
-    if configured or request is None:
-        return configured.rstrip("/")
-    return request.build_absolute_uri("/").rstrip("/")
+from hailong.core.links import public_base
 
 
 def invitation_url(code: str, request: HttpRequest | None) -> str:

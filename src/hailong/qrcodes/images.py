@@ -5,25 +5,14 @@ from __future__ import annotations
 import io
 
 import segno
-from django.conf import settings
-from django.http import HttpRequest
+
+from hailong.core.links import public_base
+
+__all__ = ["public_base", "qr_png", "qr_svg"]
 
 # Q restores a code with a quarter of it scratched or dirty: posters hang for a year.
 ERROR_LEVEL = "q"
 QUIET_ZONE = 4  # modules of white around the code, as the standard asks
-
-
-def public_base(request: HttpRequest | None = None) -> str:
-    """``https://host`` that printed codes point at: HAILONG_PUBLIC_URL, else the request's."""
-    configured = str(getattr(settings, "HAILONG_PUBLIC_URL", "") or "").rstrip("/")
-    if configured:
-        return configured
-    if request is None:
-        raise ValueError(
-            "Chưa đặt HAILONG_PUBLIC_URL / HAILONG_PUBLIC_URL is not set "
-            "(e.g. https://hailong.thanhhoa.gov.vn)"
-        )
-    return f"{request.scheme}://{request.get_host()}"
 
 
 def qr_svg(url: str, *, scale: float = 1, title: str = "") -> bytes:

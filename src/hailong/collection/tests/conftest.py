@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import Iterator
+import threading
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import pytest
@@ -18,6 +19,8 @@ from hailong.collection.intake import Intake
 from hailong.instruments.models import InstrumentVersion
 from hailong.instruments.services import builtin_instruments_load
 from hailong.units.models import Service, Unit, UnitKind
+
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -55,8 +58,20 @@ class Client:
     """Calls the ASGI submission route in process, as granian would."""
 
     def __init__(self, intake: Intake) -> None:
+        # the route runs on its own loop in its own thread, as under granian; the test thread
+        # may already run a loop (Playwright's), which forbids running another one in it
         self.intake = intake
         self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
 
     def post(
         self,
@@ -67,7 +82,7 @@ class Client:
         headers: dict[str, str] | None = None,
         client: str = "203.0.113.7",
     ) -> Reply:
-        return self.loop.run_until_complete(
+        return self.run(
             self.apost(path, body, content_type=content_type, headers=headers, client=client)
         )
 
@@ -125,4 +140,4 @@ def intake(transactional_db: None) -> Iterator[Client]:
     client = Client(Intake())
     yield client
     client.intake.writer.stop()
-    client.loop.close()
+    client.close()

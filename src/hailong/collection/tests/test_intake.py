@@ -202,7 +202,7 @@ def test_concurrent_submissions_share_commits_and_all_are_stored(
         )
         return [r.status for r in replies]
 
-    assert intake.loop.run_until_complete(flood()) == [201] * 200
+    assert intake.run(flood()) == [201] * 200
     assert Response.objects.count() == 200
     assert intake.intake.writer.batches < 200  # answers waiting together were committed together
 
