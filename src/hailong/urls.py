@@ -16,5 +16,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("", include("hailong.collection.urls")),
+    path("", include("hailong.kiosks.urls")),
     path("", include("hailong.portal.urls")),
 ]

@@ -177,12 +177,16 @@ class Intake:
             key, invitation, desk_id = token.key, token.invitation, token.desk_id
             fill_seconds = token.elapsed(now)
             mode = token.mode
-            source = "qr" if desk_id is not None or mode == "desk_qr" else "web"
+            source = _TOKEN_SOURCES.get(mode, "web")
             device = ""
         else:
-            grant = await _api_key(headers)
+            kiosk = _kiosk_secret(headers)
+            grant = await (_kiosk(kiosk) if kiosk else _api_key(headers))
             campaign = catalogue.campaigns_by_code.get(str(data.get("campaign", "")))
-            unit_id = catalogue.units_by_code.get(str(data.get("unit", "")), 0)
+            if grant.kiosk:
+                unit_id, desk_id = grant.unit_id, grant.desk_id
+            else:
+                unit_id = catalogue.units_by_code.get(str(data.get("unit", "")), 0)
             service_code = data.get("service")
             service_id = None
             if service_code:
@@ -195,8 +199,8 @@ class Intake:
                         f"there is no procedure with code '{str(service_code)[:40]}'",
                     )
             key = _idempotency_key(headers, data)
-            mode = str(data.get("collection_mode") or "online")
-            source = "api"
+            mode = "kiosk" if grant.kiosk else str(data.get("collection_mode") or "online")
+            source = "kiosk" if grant.kiosk else "api"
             device = grant.device
             seconds = data.get("fill_seconds")
             fill_seconds = int(seconds) if isinstance(seconds, int) and seconds >= 0 else None
@@ -335,6 +339,8 @@ class Intake:
 
 
 _FORM_EXTRAS = ("filing_channel", "result_date")
+_TOKEN_SOURCES = {"desk_qr": "qr", "kiosk": "kiosk", "online": "web"}
+KIOSK_COOKIE = "hailong_kiosk"
 _MODES = frozenset({"online", "desk_qr", "kiosk", "paper", "interview", "phone"})
 _FILING = frozenset({"in_person", "online_full", "online_partial", "postal"})
 
@@ -408,11 +414,17 @@ def _idempotency_key(headers: dict[bytes, bytes], data: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class KeyGrant:
-    """What a checked API key may do: its name for the record, and its units (None: all)."""
+    """What a checked API key (or kiosk) may do: its name for the record, its units (None: all).
+
+    A kiosk answers for its own unit and desk only, whatever the body says.
+    """
 
     device: str
     units: frozenset[int] | None
     checked_at: float
+    kiosk: bool = False
+    unit_id: int = 0
+    desk_id: int | None = None
 
 
 KEY_TTL = 30.0  # a key disabled in the back office is refused everywhere within this time
@@ -436,6 +448,53 @@ def _grant(raw: str) -> KeyGrant:
         return KeyGrant(f"api:{key.prefix}", units, time.monotonic())
     finally:
         connection.close()
+
+
+def _kiosk_secret(headers: dict[bytes, bytes]) -> str:
+    """The kiosk's device secret from its cookie (set when the tablet was registered)."""
+    for part in headers.get(b"cookie", b"").decode("latin-1").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == KIOSK_COOKIE:
+            return value.strip()
+    return ""
+
+
+def _kiosk_grant(secret: str) -> KeyGrant:
+    from django.db import close_old_connections, connection
+
+    from hailong.kiosks.selectors import kiosk_for_secret
+
+    close_old_connections()
+    try:
+        kiosk = kiosk_for_secret(secret)
+        if kiosk is None:
+            raise _refuse(
+                401,
+                "kiosk",
+                "thiết bị này không còn là ki-ốt đã đăng ký; hãy đăng ký lại",
+                "this device is no longer a registered kiosk; register it again",
+            )
+        return KeyGrant(
+            kiosk.device,
+            frozenset({kiosk.unit_id}),
+            time.monotonic(),
+            kiosk=True,
+            unit_id=kiosk.unit_id,
+            desk_id=kiosk.desk_id,
+        )
+    finally:
+        connection.close()
+
+
+async def _kiosk(secret: str) -> KeyGrant:
+    grant = _grants.get("kiosk:" + secret)
+    if grant is not None and time.monotonic() - grant.checked_at < KEY_TTL:
+        return grant
+    grant = await asyncio.to_thread(_kiosk_grant, secret)
+    if len(_grants) > 10_000:
+        _grants.clear()
+    _grants["kiosk:" + secret] = grant
+    return grant
 
 
 async def _api_key(headers: dict[bytes, bytes]) -> KeyGrant:

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from hailong.campaigns.models import Campaign, CampaignUnit
 from hailong.units.models import Service, Unit, UnitKind
 
-from .intake import FORM_PATH
+from .intake import FORM_PATH, KIOSK_COOKIE
 from .integrity import FormToken, TokenRefused, token_new, token_read, token_sign
 from .models import Response
 from .receipts import receipt_normalise
@@ -292,7 +292,12 @@ def thanks(request: HttpRequest, receipt: str) -> HttpResponse:
     return render(
         request,
         "collection/thanks.html",
-        {"response": response, "unit": response.unit, "again": reverse("collection:start")},
+        {
+            "response": response,
+            "unit": response.unit,
+            "again": reverse("collection:start"),
+            "kiosk": response.source == "kiosk" and KIOSK_COOKIE in request.COOKIES,
+        },
     )
 
 

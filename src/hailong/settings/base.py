@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "hailong.integrations",
     "hailong.invitations",
     "hailong.entry",
+    "hailong.kiosks",
     "hailong.results",
     "hailong.portal",
     "hailong.demo",
