@@ -14,7 +14,10 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HAILONG_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("HAILONG_PORT", "8000")))
         parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("HAILONG_WORKERS", "1"))
+            "--workers",
+            type=int,
+            # one process per core (at most 4): each has its own writer; see docs/performance.md
+            default=int(os.environ.get("HAILONG_WORKERS", str(min(os.cpu_count() or 1, 4)))),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
