@@ -63,6 +63,10 @@ def test_a_phone_user_answers_the_provincial_form(
         assert axe(page) == []
     page.screenshot(path=str(artifacts / f"survey-step1-{javascript}.png"), full_page=True)
 
+    if javascript:  # an answer survives a reload of the page
+        page.get_by_label("Nữ").check()
+        page.reload()
+        expect(page.get_by_label("Nữ")).to_be_checked()
     page.get_by_role("button", name="Tiếp theo").click()  # nothing is required on screen 1
     for step in range(2, 7):
         expect(page.get_by_text(f"Bước {step}/7")).to_be_visible()

@@ -264,7 +264,8 @@ def _screen(
                 "questions": views,
                 "hidden": carried(fields, checker, on_screen),
                 "token": token_sign(token),
-                "draft_key": token.key,
+                # stable across a reload of the same screen (a GET issues a new token)
+                "draft_key": f"{campaign.pk}-{unit.pk}-{token.service_id or 0}-{step}",
                 "step": step,
                 "steps": len(sections),
                 "last": step == len(sections) - 1,

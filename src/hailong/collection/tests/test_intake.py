@@ -249,3 +249,27 @@ def test_an_integrating_system_submits_with_its_key_for_its_units_only(
                          headers={"X-API-Key": raw, "Idempotency-Key": "short"})  # fmt: skip
     assert no_key.status == 422 and no_key.json()["errors"][0]["field"] == "idempotency_key"
     assert Response.objects.count() == 1
+
+
+def test_the_shared_rate_limit_counts_across_processes_through_redis() -> None:
+    import asyncio
+    import os
+    import uuid
+
+    from hailong.collection.integrity import RateLimiter
+
+    url = os.environ.get("HAILONG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    one = RateLimiter(per_minute=3, burst=2, redis_url=url)
+    two = RateLimiter(per_minute=3, burst=2, redis_url=url)  # another node, the same Redis
+    key = "test:" + uuid.uuid4().hex
+
+    async def run() -> list[bool]:
+        return [await (one if i % 2 else two).allow(key) for i in range(7)]
+
+    while True:  # the count is per clock minute: try again if the minute turned meanwhile
+        minute = int(time.time() // 60)
+        allowed = asyncio.run(run())
+        if int(time.time() // 60) == minute:
+            break
+        key = "test:" + uuid.uuid4().hex
+    assert allowed == [True] * 5 + [False] * 2

@@ -2,6 +2,10 @@
 // 1. Questions with a skip rule on the same screen are shown only when they apply.
 // 2. Answers are kept in this tab's storage, so a reload or a lost connection loses nothing.
 (function () {
+  if (document.getElementById("answers-sent")) {  // the thank-you page: forget every draft
+    Object.keys(window.sessionStorage).forEach(function (k) { if (k.indexOf("hailong:") === 0) window.sessionStorage.removeItem(k); });
+    return;
+  }
   var form = document.getElementById("survey");
   if (!form) return;
   var store = window.sessionStorage, key = "hailong:" + form.dataset.key;
