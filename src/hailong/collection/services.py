@@ -125,3 +125,14 @@ def responses_import(
     if new:
         instrument_freeze(version=campaign.instrument)
     return ImportReport(stored=len(new), already=already)
+
+
+def submission_time(text: str | None) -> dt.datetime | None:
+    """An ODK/Kobo submission time (ISO 8601); one without a zone is taken as UTC."""
+    if not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -29,6 +29,7 @@ from hailong.collection.services import (
     Incoming,
     responses_import,
     split_profile,
+    submission_time,
 )
 from hailong.core.imports import ImportRejected, Problem
 from hailong.measurement.xlsform import SubmissionError, read_submissions
@@ -197,22 +198,13 @@ def _odk_rows(
         unit,
         [
             Incoming(
-                key=f"odk:{s.instance_id}", submitted_at=_when(s.submitted_at), answers=s.answers
+                key=f"odk:{s.instance_id}",
+                submitted_at=submission_time(s.submitted_at),
+                answers=s.answers,
             )
             for s in submissions
         ],
     )
-
-
-def _when(text: str | None) -> dt.datetime | None:
-    """An ODK/Kobo submission time (ISO 8601); one without a zone is taken as UTC."""
-    if not text:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def upload_preview(

@@ -1,4 +1,3 @@
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -6,7 +5,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hailong.campaigns.selectors import campaign_by_code
 from hailong.collection.models import CollectionMode
-from hailong.collection.services import ConflictingAnswer, Incoming, responses_import
+from hailong.collection.services import (
+    ConflictingAnswer,
+    Incoming,
+    responses_import,
+    submission_time,
+)
 from hailong.measurement.xlsform import SubmissionError, read_submissions
 from hailong.units.models import Unit
 
@@ -46,7 +50,9 @@ class Command(BaseCommand):
             ) from exc
         incoming = [
             Incoming(
-                key=f"odk:{s.instance_id}", submitted_at=_when(s.submitted_at), answers=s.answers
+                key=f"odk:{s.instance_id}",
+                submitted_at=submission_time(s.submitted_at),
+                answers=s.answers,
             )
             for s in submissions
         ]
@@ -64,13 +70,3 @@ class Command(BaseCommand):
             f"Đã nhập {report.stored} phiếu, bỏ qua {report.already} phiếu đã có / "
             f"stored {report.stored}, skipped {report.already} already stored"
         )
-
-
-def _when(text: str | None) -> dt.datetime | None:
-    if not text:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
