@@ -32,6 +32,10 @@ def encode(columns: Sequence[pa.ChunkedArray], rows: int) -> tuple[Codes, list[t
     n = rows
     if not columns:
         return np.zeros(n, dtype=np.int64), [()]
+    if len(columns) == 1:  # the dictionary's indices are already dense, in order of appearance
+        encoded = pc.dictionary_encode(columns[0].combine_chunks(), null_encoding="encode")
+        indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        return indices, [(value,) for value in encoded.dictionary.to_pylist()]
     code = np.zeros(n, dtype=np.int64)
     dictionaries = []
     radix = 1
@@ -100,34 +104,30 @@ def level_counts(
     """Add the count of every slot per cell and question of the slots ``S`` (Q, rows) to
     ``out`` (cells, Q, width); ``cell`` is each row's cell.
 
-    Up to four questions share one ``np.bincount`` over their joint slot (bins of one cell
-    stay together because rows are sorted by cell), and their own counts are its margins:
-    a quarter of the passes of one count per question.
+    Two questions share one ``np.bincount`` over their joint slot (one byte; bins of one
+    cell stay together because rows are sorted by cell), and their own counts are its
+    margins: half the passes of one count per question.
     """
     Q, rows = S.shape
-    g = 1
-    while (
-        g < 4
-        and width ** (g + 1) < (1 << 16)
-        and cells * width ** (g + 1) <= max(rows // 2, cells * width)
-    ):
-        g += 1
+    pair = width * width <= 256 and cells * width * width <= max(rows, 1 << 16)
+    step = 2 if pair else 1
+    span = width**step
+    base = cell * span
     index = np.empty(rows, dtype=np.int64)
-    joint = np.empty(rows, dtype=np.uint16)
-    for j in range(0, Q, g):
-        group = range(j, min(j + g, Q))
-        span = width ** len(group)
-        joint[:] = S[j]
-        for i in group[1:]:
-            joint *= np.uint16(width)
-            joint += S[i]
-        np.multiply(cell, span, out=index)
-        index += joint
-        counts = np.bincount(index, minlength=cells * span)
-        counts = counts.reshape((cells,) + (width,) * len(group))
-        for i, q in enumerate(group):
-            axes = tuple(a + 1 for a in range(len(group)) if a != i)
-            out[:, q, :] += counts.sum(axis=axes) if axes else counts
+    joint = np.empty(rows, dtype=np.uint8)
+    for j in range(0, Q, step):
+        if pair:
+            np.multiply(S[j], np.uint8(width), out=joint)
+            if j + 1 < Q:
+                joint += S[j + 1]
+            np.add(base, joint, out=index)
+            counts = np.bincount(index, minlength=cells * span).reshape(cells, width, width)
+            out[:, j, :] += counts.sum(axis=2)
+            if j + 1 < Q:
+                out[:, j + 1, :] += counts.sum(axis=1)
+        else:
+            np.add(base, S[j], out=index)
+            out[:, j, :] += np.bincount(index, minlength=cells * span).reshape(cells, width)
 
 
 class Moments:
