@@ -75,10 +75,15 @@ def slot_table(values: Sequence[int], missing: int) -> Slots:
     return lookup
 
 
-def slots(column: pa.ChunkedArray, lookup: Slots) -> Slots:
-    """Slot of each answer code (SMALLINT, NULL when missing) through ``slot_table``."""
-    codes = pc.fill_null(column.cast(pa.int16()), MISSING_CODE).combine_chunks().to_numpy()
-    return np.take(lookup, codes.view(np.uint16))
+def slots(column: pa.ChunkedArray, lookup: Slots, out: Slots) -> Slots:
+    """Slot of each answer code (SMALLINT, NULL when missing) through ``slot_table``,
+    chunk by chunk into ``out``."""
+    position = 0
+    for chunk in column.chunks:
+        codes = pc.fill_null(chunk.cast(pa.int16()), MISSING_CODE).to_numpy()
+        np.take(lookup, codes.view(np.uint16), out=out[position : position + len(codes)])
+        position += len(codes)
+    return out
 
 
 def sort_by_cell(cell: Codes, cells: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:

@@ -427,9 +427,10 @@ class _Pass:
             ordered = self.cell[start:stop][order]
             w = self.weight[start:stop][order] if self.weight is not None else None
             S = np.empty((Q, stop - start), dtype=np.uint8)
+            slot = np.empty(stop - start, dtype=np.uint8)
             for j in range(Q):
-                slot = kernels.slots(
-                    self.table.column(f"a{j}").slice(start, stop - start), self.lookups[j]
+                kernels.slots(
+                    self.table.column(f"a{j}").slice(start, stop - start), self.lookups[j], slot
                 )
                 if j in self.marked:
                     shown = self.table.column(f"m{j}").slice(start, stop - start)
