@@ -81,7 +81,8 @@ def slots(column: pa.ChunkedArray, lookup: Slots, out: Slots) -> Slots:
     position = 0
     for chunk in column.chunks:
         codes = pc.fill_null(chunk.cast(pa.int16()), MISSING_CODE).to_numpy()
-        np.take(lookup, codes.view(np.uint16), out=out[position : position + len(codes)])
+        part = out[position : position + len(codes)]
+        np.take(lookup, codes.view(np.uint16), out=part, mode="clip")  # clip: never buffered
         position += len(codes)
     return out
 

@@ -435,7 +435,7 @@ class _Pass:
                 if j in self.marked:
                     shown = self.table.column(f"m{j}").slice(start, stop - start)
                     slot[shown.to_numpy(zero_copy_only=False)] = L + 1
-                np.take(slot, order, out=S[j])
+                np.take(slot, order, out=S[j], mode="clip")
             kernels.level_counts(S, ordered, cells, width, plain)
             if w is not None:
                 base = kernels.base_index(ordered, width)
