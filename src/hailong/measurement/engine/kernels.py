@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-Codes = npt.NDArray[np.int64]
+Codes = npt.NDArray[np.int32] | npt.NDArray[np.int64]  # int32 below 2³¹ cells
 Slots = npt.NDArray[np.uint8]
 MISSING_CODE = -(1 << 15)  # a missing answer becomes this code, which no scale uses
 BLOCK_ROWS = 1 << 15  # rows of one moment block: 2Q columns of it stay in cache
@@ -31,10 +31,10 @@ def encode(columns: Sequence[pa.ChunkedArray], rows: int) -> tuple[Codes, list[t
     """
     n = rows
     if not columns:
-        return np.zeros(n, dtype=np.int64), [()]
+        return np.zeros(n, dtype=np.int32), [()]
     if len(columns) == 1:  # the dictionary's indices are already dense, in order of appearance
         encoded = pc.dictionary_encode(columns[0].combine_chunks(), null_encoding="encode")
-        indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        indices = encoded.indices.to_numpy(zero_copy_only=False)  # int32: half the memory
         return indices, [(value,) for value in encoded.dictionary.to_pylist()]
     code = np.zeros(n, dtype=np.int64)
     dictionaries = []
@@ -61,6 +61,8 @@ def encode(columns: Sequence[pa.ChunkedArray], rows: int) -> tuple[Codes, list[t
             parts.append(dictionary[int(value % size)])
             value //= size
         keys.append(tuple(reversed(parts)))
+    if len(used) < (1 << 31):
+        return dense.astype(np.int32), keys
     return dense.astype(np.int64), keys
 
 
@@ -98,7 +100,7 @@ def sort_by_cell(cell: Codes, cells: int) -> tuple[npt.NDArray[np.intp], npt.NDA
 
 def base_index(codes: Codes, width: int) -> npt.NDArray[np.int32] | Codes:
     """``codes × width``, as 32-bit integers when they fit (half the memory traffic)."""
-    scaled = codes * width
+    scaled = codes.astype(np.int64) * width
     if scaled.size and int(scaled.max()) + width < (1 << 31):
         return scaled.astype(np.int32)
     return scaled
@@ -118,7 +120,7 @@ def level_counts(
     pair = width * width <= 256 and cells * width * width <= max(rows, 1 << 16)
     step = 2 if pair else 1
     span = width**step
-    base = cell * span
+    base = np.multiply(cell, span, dtype=np.int64)
     index = np.empty(rows, dtype=np.int64)
     joint = np.empty(rows, dtype=np.uint8)
     for j in range(0, Q, step):

@@ -62,7 +62,7 @@ class ItemTables:
 
 
 THREADS = min(4, os.cpu_count() or 1)
-BATCH_ROWS = 1_000_000  # rows per slice: bounds the engine's memory (one slice per worker)
+BATCH_ROWS = 500_000  # rows per slice: bounds the engine's memory (one slice per worker)
 PARALLEL_ROWS = 50_000  # below this many rows one worker does it all
 
 
