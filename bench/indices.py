@@ -1,9 +1,11 @@
 """Benchmark: the full index table (all units, factors and items, with intervals).
 
-Compares hailong's engine (DuckDB, two scans) with a straightforward pandas
-implementation of the same table, measured in the same run on the same data, and times an
-incremental recompute after new answers arrive. Prints ratios, since these machines are
-noisy. Run: ``.venv/bin/python bench/indices.py`` (add ``--responses 400000,10000000``).
+Compares hailong's engine (DuckDB selects the answers, one pass of NumPy kernels makes
+additive per-unit statistics, the table is made from them) with a straightforward pandas
+implementation of the same table, measured in the same run on the same data (each the best
+of ``--repeat`` runs), and times an incremental recompute after new answers arrive. Prints
+ratios, since these machines are noisy. Run: ``.venv/bin/python bench/indices.py`` (add
+``--responses 400000,10000000``; ``--threads 1`` keeps the engine on one core).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import pyarrow as pa
 
 from hailong.measurement import parse_instrument
 from hailong.measurement.engine import Engine, Spec
+from hailong.measurement.engine import run as engine_run
 
 FACTORS, PER_FACTOR = 5, 5  # 25 items
 
@@ -162,7 +165,7 @@ def run(n: int, units: int, new: int, repeat: int) -> None:
     for c in df.columns:
         if c != "unit_id":
             df[c] = df[c].astype("float32")
-    t_pandas, table = best(lambda: pandas_table(df), 1)
+    t_pandas, table = best(lambda: pandas_table(df), repeat)
     # the two implementations agree
     mine = {
         (r["unit_id"], r["code"]): r["index"]
@@ -176,7 +179,8 @@ def run(n: int, units: int, new: int, repeat: int) -> None:
     }
     worst = max(abs(mine[k] - v) for k, v in theirs.items() if k in mine)
     print(
-        f"\n{n:,} responses × {FACTORS * PER_FACTOR} items ({n * FACTORS * PER_FACTOR:,} item answers), {units} units"
+        f"\n{n:,} responses × {FACTORS * PER_FACTOR} items ({n * FACTORS * PER_FACTOR:,} item answers), "
+        f"{units} units; engine on {engine_run.THREADS} thread(s), best of {repeat}"
     )
     print(
         f"  full table ({len(rows):,} figures) from the answers: engine {t_engine:.3f} s, "
@@ -197,7 +201,10 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=200)
     parser.add_argument("--new", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--threads", type=int, help="engine workers (default: up to 4 cores)")
     args = parser.parse_args()
+    if args.threads:
+        engine_run.THREADS = args.threads
     for n in (int(x) for x in args.responses.split(",")):
         run(n, args.units, min(args.new, n), args.repeat)
 

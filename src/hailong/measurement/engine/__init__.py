@@ -2,9 +2,10 @@
 
 It reads an *answers relation* in DuckDB: one row per respondent, one column per question
 (named by its code, holding the answer code or NULL), grouping columns, and optionally a
-weight column and a cluster column (the unit). DuckDB selects and streams the columns as
-Arrow; one pass of NumPy kernels (``kernels``) turns them into additive statistics per cell
-(group × cluster, ``stats.CellStats``):
+weight column and a cluster column (the unit). DuckDB selects the columns as Arrow; one pass
+of NumPy kernels (``kernels``), over slices of rows sorted by cell and shared by a few
+worker threads, turns them into additive statistics per cell (group × cluster,
+``stats.CellStats``):
 
 - per question and answer level, the number (or weight, and squared weight) of answers — an
   answer outside the scale matches no level and so never reaches a figure;

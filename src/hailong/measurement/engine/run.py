@@ -62,11 +62,15 @@ class ItemTables:
 
 
 THREADS = min(4, os.cpu_count() or 1)
-BATCH_ROWS = 2_000_000  # answers per streamed batch: bounds the engine's memory
+BATCH_ROWS = 500_000  # rows per slice: bounds the engine's memory (one slice per worker)
+PARALLEL_ROWS = 50_000  # below this many rows one worker does it all
 
 
-def _number(value: float) -> float | None:
-    return None if math.isnan(value) else float(value)
+def _nones(values: fig.Array) -> list[Any]:
+    """``values.tolist()`` with None for NaN (no figure)."""
+    out = values.astype(object)
+    out[np.isnan(values)] = None
+    return list(out.tolist())
 
 
 class Engine:
@@ -106,26 +110,22 @@ class Engine:
         """The additive statistics of every cell (group × cluster) of ``relation``.
 
         DuckDB hands over the selected columns at once (in parallel, which is faster than its
-        streaming reader here); they are then processed in slices of ``BATCH_ROWS`` whose
-        statistics add up, so the engine's working arrays stay the size of one slice.
+        streaming reader here). The rows are then cut into slices of at most ``BATCH_ROWS``
+        whose statistics add up; ``THREADS`` workers take the slices (NumPy and BLAS release
+        the GIL), so the working arrays stay the size of a slice per worker.
         """
         by = tuple(spec.by)
         clustered = spec.cluster is not None and spec.cluster not in by
         Q, L = self.levels.scores.shape
-        total = CellStats.empty(Q, L + 2, len(self.composites))
-        table = con.sql(self._select(relation, spec, clustered)).to_arrow_table()
-        for start in range(0, table.num_rows, BATCH_ROWS):
-            part = self._batch_stats(table.slice(start, BATCH_ROWS), spec, clustered)
-            total = part if not total.keys else total.combine(part)
-        return total
-
-    def _batch_stats(self, table: pa.Table, spec: Spec, clustered: bool) -> CellStats:
-        by = tuple(spec.by)
+        marked = self._marked(con, relation)
+        table = con.sql(self._select(relation, spec, clustered, marked)).to_arrow_table()
+        rows = table.num_rows
+        if not rows:
+            return CellStats.empty(Q, L + 2, len(self.composites))
         columns = [table.column(k) for k in by]
         if clustered and spec.cluster:
             columns.append(table.column(spec.cluster))
-        cell, keys = kernels.encode(columns, table.num_rows)
-        cells = len(keys)
+        cell, keys = kernels.encode(columns, rows)
         cell_keys = [(k[: len(by)], k[len(by)] if clustered else None) for k in keys]
         weight = None
         if spec.weight:
@@ -134,15 +134,43 @@ class Engine:
                 .to_numpy(zero_copy_only=False)
                 .astype(np.float64)
             )
-        slots, counts, squares, plain = self._counts(table, cell, cells, weight)
-        del table
-        answered = self._answered(cell, cells, slots)
-        moments = self._moments(cell, cells, slots, weight)
+        pass_ = _Pass(self, table, cell, len(keys), weight, marked)
+        workers = _slices(rows, THREADS, BATCH_ROWS)
+        if len(workers) == 1:
+            totals = [pass_.run(workers[0])]
+        else:
+            with ThreadPoolExecutor(len(workers)) as pool:
+                totals = list(pool.map(pass_.run, workers))
+        total = totals[0]
+        for other in totals[1:]:
+            for mine, theirs in zip(total, other, strict=True):
+                mine += theirs
+        counts, squares, plain, moments, answered = total
+        if weight is None:
+            counts, squares = plain.copy(), plain.copy()
+        scale = self._moment_design(weight is not None)[2]
+        if scale is not None:
+            moments *= np.outer(scale, scale)[None, :, :]
         return CellStats(cell_keys, counts, squares, plain, moments, answered)
 
-    def _select(self, relation: str, spec: Spec, clustered: bool) -> str:
+    def _marked(self, con: Any, relation: str) -> set[int]:
+        """Questions whose missing answers need a column of their own (``m{j}``): those
+        shown only to some, and those not stored as small integers, whose codes can fail
+        the cast to SMALLINT (a failed cast is an invalid answer, not a missing one)."""
+        codes = list(dict.fromkeys(self.codes))
+        names = ", ".join(sql.quote(c) for c in codes)
+        types = dict(zip(codes, con.sql(f"SELECT {names} FROM {relation}").types, strict=True))
+        small = {"TINYINT", "SMALLINT", "UTINYINT"}
+        return {
+            j
+            for j, q in enumerate(self.questions)
+            if q.show_if is not None or str(types[q.code]) not in small
+        }
+
+    def _select(self, relation: str, spec: Spec, clustered: bool, marked: set[int]) -> str:
         """What the pass reads: groups, cluster, weight, and per question its answer code
-        (``a{j}``) and whether it is missing among those it was shown to (``m{j}``)."""
+        (``a{j}``) and, for the ``marked`` ones, whether it is missing among those it was
+        shown to (``m{j}``); for the others a NULL code is that."""
         columns = [sql.quote(c) for c in spec.by]
         if clustered and spec.cluster:
             columns.append(sql.quote(spec.cluster))
@@ -151,6 +179,8 @@ class Engine:
         for j, q in enumerate(self.questions):
             col = sql.quote(q.code)
             columns.append(f"TRY_CAST({col} AS SMALLINT) AS a{j}")
+            if j not in marked:
+                continue
             shown = ""
             if q.show_if is not None:
                 allowed = ", ".join(str(v) for v in sorted(q.show_if.values))
@@ -158,79 +188,20 @@ class Engine:
             columns.append(f"({col} IS NULL{shown}) AS m{j}")
         return f"SELECT {', '.join(dict.fromkeys(columns))} FROM {relation}"
 
-    def _counts(
-        self, table: pa.Table, cell: kernels.Codes, cells: int, weight: fig.Array | None
-    ) -> tuple[list[npt.NDArray[np.uint8]], fig.Array, fig.Array, fig.Array]:
-        """Per cell and question the count (or weight) of every slot: 0 invalid, 1..L the
-        levels, L+1 missing though shown. Questions run on a thread pool: NumPy releases
-        the GIL in these loops."""
-        Q, L = self.levels.scores.shape
-        width = L + 2
-        base = kernels.base_index(cell, width)
-
-        def one(j: int) -> tuple[npt.NDArray[np.uint8], fig.Array, fig.Array]:
-            slot = kernels.levels(table.column(f"a{j}"), self.levels.values[j])
-            slot[table.column(f"m{j}").to_numpy(zero_copy_only=False)] = L + 1
-            index = base + slot
-            plain = (
-                np.bincount(index, minlength=cells * width).astype(np.float64).reshape(cells, width)
-            )
-            if weight is None:
-                return slot, plain, plain
-            weighted = np.asarray(
-                np.bincount(index, weights=weight, minlength=cells * width), dtype=np.float64
-            )
-            return slot, plain, weighted.reshape(cells, width)
-
-        counts = np.zeros((cells, Q, width))
-        squares = np.zeros((cells, Q, width))
-        plain = np.zeros((cells, Q, width))
-        slots = []
-        with ThreadPoolExecutor(THREADS) as pool:
-            for j, (slot, p, c) in enumerate(pool.map(one, range(Q))):
-                slots.append(slot)
-                plain[:, j, :] = p
-                counts[:, j, :] = c
-        if weight is None:
-            squares[:] = counts
-        else:
-            for j, slot in enumerate(slots):
-                sq = np.bincount(base + slot, weights=weight * weight, minlength=cells * width)
-                squares[:, j, :] = np.asarray(sq, dtype=np.float64).reshape(cells, width)
-        return slots, counts, squares, plain
-
-    def _answered(
-        self, cell: kernels.Codes, cells: int, slots: list[npt.NDArray[np.uint8]]
-    ) -> fig.Array:
-        """Per cell and composite, respondents with a valid answer to one of its items."""
-        L = self.levels.scores.shape[1]
-        valid_slot = np.zeros(L + 2, dtype=bool)
-        valid_slot[1 : L + 1] = True
-        valid = [valid_slot[slot] for slot in slots]
-        out = np.zeros((cells, len(self.composites)))
-        for k, items in enumerate(self._composite_items):
-            mask = np.logical_or.reduce([valid[j] for j in items])
-            out[:, k] = np.bincount(cell[mask], minlength=cells)
-        return out
-
-    def _moments(
-        self,
-        cell: kernels.Codes,
-        cells: int,
-        slots: list[npt.NDArray[np.uint8]],
-        weight: fig.Array | None,
-    ) -> fig.Array:
-        """``Σ_i w_i² x_i x_iᵀ`` per cell, ``x_i = (m_ij s_ij, m_ij)``: rows sorted by cell once,
-        then one matrix product per cell and chunk.
+    def _moment_design(
+        self, weighted: bool
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[np.float64] | None]:
+        """Per question and slot, the entries of ``x = (m s, m)``, and the scale to apply to
+        the moments afterwards (None: none).
 
         When every score is 0 or one value ``c_j`` (a share satisfied) and answers are not
         weighted, ``x`` is made of 0/1 indicators scaled afterwards: the products are then
-        exact in single precision (sums stay below 2²⁴), which halves the work.
+        exact in single precision, which halves the work.
         """
         Q, L = self.levels.scores.shape
         scores = self.levels.scores * self.levels.valid
         scale = np.ones(2 * Q)
-        binary = weight is None
+        binary = not weighted
         for j in range(Q):
             nonzero = {float(v) for v in scores[j][self.levels.valid[j]] if v != 0}
             binary = binary and len(nonzero) <= 1
@@ -240,32 +211,7 @@ class Engine:
         score_of[:, 1 : L + 1] = (scores / scale[:Q, None]) if binary else scores
         valid_of = np.zeros((Q, L + 2), dtype=dtype)
         valid_of[:, 1 : L + 1] = self.levels.valid
-        order = np.argsort(cell.astype(np.uint16) if cells < (1 << 16) else cell, kind="stable")
-        for j in range(Q):  # in place, one question at a time: no second copy of every answer
-            slots[j] = slots[j][order]
-        ordered = slots
-        w = weight[order] if weight is not None else None
-        bounds = np.searchsorted(cell[order], np.arange(cells + 1))
-        out = np.zeros((cells, 2 * Q, 2 * Q))
-        chunk = 1 << 20  # below 2²⁴ rows, so 0/1 products sum exactly in float32
-
-        def one(c: int) -> None:
-            for start in range(int(bounds[c]), int(bounds[c + 1]), chunk):
-                stop = min(start + chunk, int(bounds[c + 1]))
-                X = np.empty((stop - start, 2 * Q), dtype=dtype)
-                for j in range(Q):
-                    part = ordered[j][start:stop]
-                    X[:, j] = score_of[j][part]
-                    X[:, Q + j] = valid_of[j][part]
-                if w is not None:
-                    X *= w[start:stop, None]
-                out[c] += X.T @ X
-
-        with ThreadPoolExecutor(THREADS) as pool:
-            list(pool.map(one, range(cells)))
-        if binary:
-            out *= np.outer(scale, scale)[None, :, :]
-        return out
+        return score_of, valid_of, (scale if binary else None)
 
     # -- the table from the statistics ----------------------------------------------------
     def table(self, stats: CellStats, spec: Spec) -> list[dict[str, Any]]:
@@ -300,7 +246,7 @@ class Engine:
         # z_i = Σ_j k_j w_i m_ij (s_ij − I_j) = ⟨u, x_i⟩ with u = (k, −k·I): Σ_i z_i² = uᵀ M u
         u = np.concatenate([k_coef, -k_coef * np.nan_to_num(index)[:, None, :]], axis=2)
         M = fig.group_sum(stats.moments, group_of, G)
-        z2 = np.einsum("gka,gab,gkb->gk", u, M, u)
+        z2 = (np.matmul(u, M) * u).sum(axis=2)
         answered = fig.group_sum(stats.answered, group_of, G)
         var_comp = np.where(answered > 1, z2 * answered / np.maximum(answered - 1, 1), np.nan)
         deff_item = np.full(W.shape, np.nan)
@@ -325,25 +271,29 @@ class Engine:
         item_rows = self._item_rows(
             heads, ItemTables(Cg, Dg, W, index, n, m, var_item, deff_item), spec
         )
+        bounds = [self._bounds(comp.multiplier) for comp in self.composites]
+        n_comp = answered.astype(np.int64).tolist()
+        valid_l, estimate_l = valid.tolist(), estimate.tolist()
+        var_l, deff_l = _nones(var_comp), _nones(deff_comp)
         for g, head in enumerate(heads):
             out.extend(item_rows[g])
             for k, comp in enumerate(self.composites):
-                row: dict[str, Any] = {**head, "level": comp.level, "code": comp.code, "n": int(answered[g, k]),
+                row: dict[str, Any] = {**head, "level": comp.level, "code": comp.code, "n": n_comp[g][k],
                                        "n_missing": None, "share_satisfied": None, "mean_score": None,
                                        "mean_index": None, "distribution": None, "n_eff": None}  # fmt: skip
-                if not valid[g, k]:
+                if not valid_l[g][k]:
                     row.update(index=None, low=None, high=None, se=None, deff=None, enough=False)
                 else:
-                    value, var = float(estimate[g, k]), _number(var_comp[g, k])
-                    floor, ceiling = self._bounds(comp.multiplier)
+                    value, var = estimate_l[g][k], var_l[g][k]
+                    floor, ceiling = bounds[k]
                     se = math.sqrt(max(var, 0.0)) if var is not None else None
                     row.update(
                         index=value,
                         se=se,
                         low=max(floor, value - z * se) if se is not None else None,
                         high=min(ceiling, value + z * se) if se is not None else None,
-                        deff=_number(deff_comp[g, k]),
-                        enough=int(answered[g, k]) >= spec.min_n,
+                        deff=deff_l[g][k],
+                        enough=n_comp[g][k] >= spec.min_n,
                     )
                 out.append(row)
         return out
@@ -364,24 +314,50 @@ class Engine:
             "mean_index",
             "deff",
         )
-        columns = {k: f[k].tolist() for k in names}
-        present = (t.W > 0).tolist()
+        absent = t.W <= 0
+        for k in ("index", "low", "high", "se", "n_eff"):
+            f[k] = np.where(absent, np.nan, f[k])
+        c = {k: _nones(f[k]) for k in names}
+        index, low, high, se, n_eff = c["index"], c["low"], c["high"], c["se"], c["n_eff"]
+        share, mean, mean_index, deff = (
+            c["share_satisfied"],
+            c["mean_score"],
+            c["mean_index"],
+            c["deff"],
+        )
         n, missing = t.n.astype(np.int64).tolist(), t.missing.astype(np.int64).tolist()
         widths = [len(v) for v in self.levels.values]
         dist = t.counts.tolist()
+        items = [(j, self.kinds[j], q.code, widths[j]) for j, q in enumerate(self.questions)]
+        min_n = spec.min_n
         out = []
         for g, head in enumerate(heads):
-            rows = []
-            for j, q in enumerate(self.questions):
-                row = {**head, "level": self.kinds[j], "code": q.code, "n": n[g][j], "n_missing": missing[g][j],
-                       "distribution": dist[g][j][: widths[j]], "enough": n[g][j] >= spec.min_n}  # fmt: skip
-                for k in names:
-                    value = columns[k][g][j]
-                    row[k] = None if value != value else value  # NaN → None
-                if not present[g][j]:
-                    row.update(index=None, low=None, high=None, se=None, n_eff=None)
-                rows.append(row)
-            out.append(rows)
+            ng, mg, dg = n[g], missing[g], dist[g]
+            ig, lg, hg, sg, eg = index[g], low[g], high[g], se[g], n_eff[g]
+            shg, mng, mig, dfg = share[g], mean[g], mean_index[g], deff[g]
+            out.append(
+                [
+                    {
+                        **head,
+                        "level": kind,
+                        "code": code,
+                        "n": ng[j],
+                        "n_missing": mg[j],
+                        "distribution": dg[j][:width],
+                        "enough": ng[j] >= min_n,
+                        "index": ig[j],
+                        "low": lg[j],
+                        "high": hg[j],
+                        "se": sg[j],
+                        "n_eff": eg[j],
+                        "share_satisfied": shg[j],
+                        "mean_score": mng[j],
+                        "mean_index": mig[j],
+                        "deff": dfg[j],
+                    }
+                    for j, kind, code, width in items
+                ]
+            )
         return out
 
     def _bounds(self, multiplier: Any) -> tuple[float, float]:
@@ -391,3 +367,86 @@ class Engine:
         low = min(min(q.scale.values) for q in self.questions)
         high = max(max(q.scale.values) for q in self.questions)
         return float(low * multiplier), float(high * multiplier)
+
+
+def _slices(rows: int, workers: int, most: int) -> list[list[tuple[int, int]]]:
+    """Row ranges of at most ``most`` rows, dealt to ``workers`` in contiguous runs (one
+    worker below ``PARALLEL_ROWS`` rows, where threads cost more than they bring)."""
+    workers = 1 if rows < PARALLEL_ROWS else workers
+    count = -(-rows // max(1, most))
+    count = -(-count // workers) * workers
+    size = -(-rows // count)
+    ranges = [(a, min(a + size, rows)) for a in range(0, rows, size)]
+    per = -(-len(ranges) // workers)
+    return [ranges[i : i + per] for i in range(0, len(ranges), per)]
+
+
+class _Pass:
+    """The statistics of some row ranges of the selected answers, summed: one per worker."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        table: pa.Table,
+        cell: kernels.Codes,
+        cells: int,
+        weight: fig.Array | None,
+        marked: set[int],
+    ) -> None:
+        self.table, self.cell, self.cells, self.weight, self.marked = (
+            table,
+            cell,
+            cells,
+            weight,
+            marked,
+        )
+        Q, L = engine.levels.scores.shape
+        self.Q, self.L, self.K = Q, L, len(engine.composites)
+        tables: dict[tuple[tuple[int, ...], int], kernels.Slots] = {}
+        self.lookups = []
+        for j, values in enumerate(engine.levels.values):
+            missing = 0 if j in marked else L + 1
+            key = (tuple(values), missing)
+            self.lookups.append(tables.setdefault(key, kernels.slot_table(values, missing)))
+        score_of, valid_of, _ = engine._moment_design(weight is not None)
+        self.moments = kernels.Moments(score_of, valid_of, engine._composite_items)
+
+    def run(self, ranges: list[tuple[int, int]]) -> tuple[fig.Array, ...]:
+        """``(counts, squares, plain, moments, answered)`` of ``ranges`` (weighted counts
+        and squares only with a weight)."""
+        Q, L, K, cells = self.Q, self.L, self.K, self.cells
+        width = L + 2
+        weighted = self.weight is not None
+        counts = np.zeros((cells, Q, width)) if weighted else np.zeros((0, Q, width))
+        squares = np.zeros((cells, Q, width)) if weighted else np.zeros((0, Q, width))
+        plain = np.zeros((cells, Q, width))
+        moments = np.zeros((cells, 2 * Q, 2 * Q))
+        answered = np.zeros((cells, K))
+        for start, stop in ranges:
+            order, bounds = kernels.sort_by_cell(self.cell[start:stop], cells)
+            ordered = self.cell[start:stop][order]
+            w = self.weight[start:stop][order] if self.weight is not None else None
+            S = np.empty((Q, stop - start), dtype=np.uint8)
+            slot = np.empty(stop - start, dtype=np.uint8)
+            for j in range(Q):
+                kernels.slots(
+                    self.table.column(f"a{j}").slice(start, stop - start), self.lookups[j], slot
+                )
+                if j in self.marked:
+                    shown = self.table.column(f"m{j}").slice(start, stop - start)
+                    slot[shown.to_numpy(zero_copy_only=False)] = L + 1
+                np.take(slot, order, out=S[j], mode="clip")
+            kernels.level_counts(S, ordered, cells, width, plain)
+            if w is not None:
+                base = kernels.base_index(ordered, width)
+                w2 = w * w
+                for j in range(Q):
+                    index = base + S[j]
+                    counts[:, j, :] += np.bincount(
+                        index, weights=w, minlength=cells * width
+                    ).reshape(cells, width)
+                    squares[:, j, :] += np.bincount(
+                        index, weights=w2, minlength=cells * width
+                    ).reshape(cells, width)
+            self.moments.add(S, bounds, w, moments, answered)
+        return counts, squares, plain, moments, answered
