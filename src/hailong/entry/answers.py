@@ -4,8 +4,9 @@ Used by the paper entry screen and the file imports alike, so a sheet typed by h
 of a spreadsheet are held to the same rules: each value on its question's scale, required
 questions answered, and no answer to a question its skip rule hides.
 
-This is the entry app's own checker until the general one (``measurement/answers.py``) lands;
-``sheet_read`` is the function to swap. It never imports Django.
+Typed text is read here (a clerk types ``1 3`` for two options, ``27/11/2026`` for a date);
+the questionnaire's rules are checked by ``measurement/answers.py`` like every other channel's.
+It never imports Django.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from hailong.measurement.answers import AnswerChecker
 from hailong.measurement.instruments import Instrument, Question
 from hailong.measurement.xlsform import NOT_APPLICABLE
 
@@ -151,24 +153,29 @@ def sheet_read(
             continue
         if value is not None:
             values[q.code] = value
-    for q in instrument.questions():
-        rule = q.show_if
-        if q.code in refused or (rule is not None and rule.question in refused):
+    # the sheet's rules (required questions, skip rules) are the questionnaire's, checked
+    # by the same code as every other channel; a refused answer is not also reported missing
+    checked = AnswerChecker(instrument).check(values)
+    for found in checked.problems:
+        q = instrument.question(found.question)
+        gate = q.show_if.question if q.show_if else None
+        if found.question in refused or gate in refused:
             continue
-        shown = rule is None or rule.holds(values)
         vi, en = _named(q)
-        if rule is not None and not shown and q.code in values:
+        if found.kind == "skipped":
             problems.append(
                 AnswerProblem(
                     q.code,
-                    f"{vi}: phải để trống vì câu {rule.question} không mở câu này",
-                    f"{en}: must be blank, because question {rule.question} skips it",
+                    f"{vi}: phải để trống vì câu {gate} không mở câu này",
+                    f"{en}: must be blank, because question {gate} skips it",
                 )
             )
-        elif shown and q.required and q.code not in values:
+        elif found.kind == "required":
             problems.append(
                 AnswerProblem(q.code, f"{vi}: câu bắt buộc, chưa có", f"{en}: required, missing")
             )
+        else:
+            problems.append(AnswerProblem(q.code, f"{vi}: {found.vi}", f"{en}: {found.en}"))
     return values, problems
 
 

@@ -38,6 +38,7 @@ class AnswerProblem:
     question: str
     vi: str
     en: str
+    kind: str = "value"  # unknown, value, not_applicable, skipped, required
 
     def as_dict(self) -> dict[str, str]:
         return {"field": self.question, "vi": self.vi, "en": self.en}
@@ -99,6 +100,7 @@ class AnswerChecker:
                         str(code)[:64],
                         f"không có câu hỏi mã '{str(code)[:64]}' trong phiếu",
                         f"the questionnaire has no question '{str(code)[:64]}'",
+                        "unknown",
                     )
                 )
                 continue
@@ -113,6 +115,7 @@ class AnswerChecker:
                         code,
                         f"câu '{code}' không có lựa chọn 'Không áp dụng'",
                         f"question '{code}' has no 'not applicable' option",
+                        "not_applicable",
                     )
                 )
                 continue
@@ -136,6 +139,7 @@ class AnswerChecker:
                         code,
                         f"câu '{code}' có câu trả lời dù bị bỏ qua theo câu '{gate}'",
                         f"question '{code}' is answered although the answer to '{gate}' skips it",
+                        "skipped",
                     )
                 )
         refused = {p.question for p in problems}  # a bad value is not also reported missing
@@ -148,6 +152,7 @@ class AnswerChecker:
                         code,
                         f"câu '{code}' bắt buộc phải trả lời",
                         f"question '{code}' must be answered",
+                        "required",
                     )
                 )
         return Checked(answers, frozenset(not_applicable), tuple(problems))
