@@ -42,6 +42,7 @@ def test_a_unit_manager_finds_and_downloads_the_codes_of_their_unit(
     expect(page.locator("h1")).to_have_text("Mã QR: Phường Hạc Thành")
     image = page.get_by_role("img", name="Mã QR: Quầy số 1 – Hộ tịch")
     expect(image).to_be_visible()
+    expect(image).to_have_js_property("complete", True)  # lazy images load when shown
     assert image.evaluate("img => img.naturalWidth") > 100  # the SVG loaded
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     assert axe(page) == []
