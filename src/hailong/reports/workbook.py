@@ -71,7 +71,7 @@ class _Sheet:
 
 
 def _book(buffer: io.BytesIO) -> tuple[Workbook, dict[str, Any]]:
-    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True})
     formats = {
         "title": book.add_format({"bold": True, "font_size": 13}),
         "header": book.add_format(
