@@ -91,6 +91,12 @@ def published(campaign: Campaign) -> Published | None:
     computation = computation_published(campaign=campaign)
     if computation is None:
         return None
+    return ranking(computation)
+
+
+def ranking(computation: Computation) -> Published:
+    """A computation's figures in the national ranking format, published or not (reports)."""
+    campaign = computation.campaign
     instrument = computation.instrument.to_core()
     factor_codes = [f.code for f in instrument.factors]
     province = {

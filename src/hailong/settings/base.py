@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "hailong.portal",
     "hailong.demo",
     "hailong.qrcodes",
+    "hailong.reports",
 ]
 
 MIDDLEWARE = [
@@ -140,3 +141,10 @@ HAILONG_REDIS_URL = os.environ.get("HAILONG_REDIS_URL", "")
 HAILONG_TRUSTED_PROXIES = get_list("HAILONG_TRUSTED_PROXIES", "")
 HAILONG_BENCH_NOOP = get_bool("HAILONG_BENCH_NOOP", False)  # bench/submit.py's baseline route
 HAILONG_INVITATION_DAYS = int(os.environ.get("HAILONG_INVITATION_DAYS", "30"))
+
+# Official reports (hailong.reports): the issuing body printed top-left, the document number
+# (empty: dots for the clerk to fill in) and the place before the date.
+HAILONG_ISSUER = os.environ.get("HAILONG_ISSUER", "UBND TỈNH THANH HÓA")
+HAILONG_ISSUER_UNIT = os.environ.get("HAILONG_ISSUER_UNIT", "SỞ NỘI VỤ")
+HAILONG_REPORT_NUMBER = os.environ.get("HAILONG_REPORT_NUMBER", "")
+HAILONG_REPORT_PLACE = os.environ.get("HAILONG_REPORT_PLACE", "Thanh Hóa")

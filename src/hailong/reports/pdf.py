@@ -1,0 +1,95 @@
+"""The official report and the one-page scorecards, typeset by typst with the Noto fonts.
+
+Like the QR posters (``qrcodes/printables.py``), everything reaches typst as JSON in
+``sys.inputs`` and is placed as text, never spliced into markup.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import typst
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from hailong.results.models import Computation
+from hailong.units.models import Unit
+
+from .charts import factors_chart, ranking_chart
+from .data import ReportSource, report_data, source_read, unit_page
+from .fonts import FONT_DIR
+
+TEMPLATES = Path(__file__).resolve().parent / "typst"
+Progress = Callable[[int, str], None]
+
+
+def _quiet(percent: int, message: str) -> None:
+    return None
+
+
+def report_pdf(computation: Computation, *, progress: Progress = _quiet) -> bytes:
+    """The whole report: summary, method, results, rankings, charts, an annex page per unit."""
+    progress(5, "reading")
+    source = source_read(computation)
+    progress(25, "formatting")
+    data = report_data(source)
+    progress(40, "charts")
+    with translation.override("vi"):
+        data["charts"] = _charts(source)
+    progress(60, "typesetting")
+    pdf = _compile("report.typ", data)
+    progress(100, "done")
+    return pdf
+
+
+def scorecard_pdf(computation: Computation, unit: Unit) -> bytes:
+    """One unit's page: its factors and criteria with intervals, beside the province's."""
+    source = source_read(computation)
+    data = report_data(source) | {"annex": []}
+    with translation.override("vi"):
+        data["page"] = unit_page(source, unit)
+    return _compile("scorecard.typ", data)
+
+
+def _charts(source: ReportSource) -> dict[str, Any]:
+    """Only figures that exist are drawn; an empty string means "no chart" to the template."""
+    factors = [
+        {"label": f.label.vi, "index": r.index, "low": r.low, "high": r.high}
+        for f in source.instrument.factors
+        if (r := source.province.get(f"factor:{f.code}")) is not None
+        and r.index is not None
+        and r.low is not None
+        and r.high is not None
+    ]
+    charts: dict[str, Any] = {
+        "factors": factors_chart(factors, title=_("Index (%)")) if factors else "",
+        "ranking": [],
+    }
+    for table in source.published.tables:
+        rows = [
+            {"unit": u.unit.name, "index": o.index, "low": o.low, "high": o.high}
+            for u in table.ranked
+            if (o := u.overall).index is not None and o.low is not None and o.high is not None
+        ]
+        charts["ranking"].append(ranking_chart(rows, title=_("Index (%)")) if rows else "")
+    return charts
+
+
+def _compile(template: str, data: dict[str, Any]) -> bytes:
+    if not FONT_DIR.is_dir():
+        raise RuntimeError(
+            f"Thiếu phông chữ Noto ({FONT_DIR}) / the Noto fonts are missing: "
+            "run 'make system' (installs fonts-noto-core)"
+        )
+    pdf = typst.compile(
+        TEMPLATES / template,
+        font_paths=[FONT_DIR],
+        ignore_system_fonts=True,
+        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+    )
+    if not isinstance(pdf, bytes):
+        raise TypeError("typst returned page images instead of one PDF")
+    return pdf
