@@ -36,10 +36,11 @@ def test_a_coordinator_visits_signs_in_and_sees_the_units(
     expect(page.get_by_text("Xã (147)")).to_be_visible()
     assert axe(page) == []
 
-    page.get_by_role("link", name="Cán bộ đăng nhập").click()
+    page.get_by_role("link", name="Đăng nhập cán bộ").click()
     page.get_by_label("Tên đăng nhập").fill("dieuphoi")
     page.get_by_label("Mật khẩu").fill("mat-khau-rat-dai-2026")
     page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("link", name="Quản trị").click()  # from the staff home
     page.get_by_role("link", name="Đơn vị hành chính", exact=True).click()
     expect(page.locator("h1")).to_have_text("Chọn đơn vị hành chính để thay đổi")
     expect(page.locator("p.paginator")).to_contain_text("182 đơn vị hành chính")

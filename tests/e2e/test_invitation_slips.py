@@ -39,7 +39,7 @@ def test_a_clerk_creates_codes_from_a_file_and_prints_the_slips(
     Service.objects.create(
         code="1.001193", name="Đăng ký khai sinh", field="Hộ tịch", level="commune"
     ).units.add(ward)
-    clerk = User.objects.create_user("motcua", password="mat-khau-rat-dai-2026", is_staff=True)
+    clerk = User.objects.create_user("motcua", password="mat-khau-rat-dai-2026")
     RoleAssignment.objects.create(user=clerk, role=Role.CLERK, unit=ward)
     day = (today - dt.timedelta(days=1)).strftime("%d/%m/%Y")
     upload = tmp_path / "ho-so-da-tra.csv"

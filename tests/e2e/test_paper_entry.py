@@ -31,8 +31,8 @@ def test_a_clerk_types_two_sheets_by_keyboard(
         period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31), status=Campaign.Status.OPEN,
     )  # fmt: skip
     CampaignUnit.objects.create(campaign=campaign, unit=ward, quota=100)
-    # The back office signs in through the admin login, which admits staff accounts only.
-    clerk = User.objects.create_user("lan", password="mat-khau-rat-dai-2026", is_staff=True)
+    # No is_staff: the staff sign-in (/dang-nhap/) admits anyone holding a role.
+    clerk = User.objects.create_user("lan", password="mat-khau-rat-dai-2026")
     RoleAssignment.objects.create(user=clerk, role=Role.CLERK, unit=ward)
     batch = batch_open(
         user=clerk,
@@ -44,7 +44,7 @@ def test_a_clerk_types_two_sheets_by_keyboard(
     )
 
     page.goto(f"{live_server.url}/quan-tri/nhap-lieu/lo/{batch.pk}/nhap/")
-    page.get_by_label("Tên đăng nhập").fill("lan")  # the admin sign-in comes first
+    page.get_by_label("Tên đăng nhập").fill("lan")  # the staff sign-in comes first
     page.get_by_label("Mật khẩu").fill("mat-khau-rat-dai-2026")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_contain_text("Nhập lô 07")
@@ -96,7 +96,7 @@ def test_the_mismatch_and_import_screens_pass_axe(
     CampaignUnit.objects.create(campaign=campaign, unit=ward, quota=100)
     clerks = []
     for name in ("lan", "minh", "hoa"):
-        user = User.objects.create_user(name, password="mat-khau-rat-dai-2026", is_staff=True)
+        user = User.objects.create_user(name, password="mat-khau-rat-dai-2026")
         RoleAssignment.objects.create(user=user, role=Role.CLERK, unit=ward)
         clerks.append(user)
     batch = batch_open(

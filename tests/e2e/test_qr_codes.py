@@ -27,7 +27,7 @@ def test_a_unit_manager_finds_and_downloads_the_codes_of_their_unit(
             code=f"1.00{n}", name=name, field="Hộ tịch", level="commune"
         ).units.add(ward)
     Desk.objects.create(unit=ward, code="quay-1", name="Quầy số 1 – Hộ tịch")
-    manager = User.objects.create_user("quanly", password="mat-khau-rat-dai-2026", is_staff=True)
+    manager = User.objects.create_user("quanly", password="mat-khau-rat-dai-2026")
     RoleAssignment.objects.create(user=manager, role=Role.UNIT_MANAGER, unit=ward)
 
     page.goto(live_server.url + "/quan-tri/ma-qr/")  # sends the person to sign in first

@@ -51,3 +51,59 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         scope = self.unit.name if self.unit else _("whole province")
         return f"{self.user} – {self.get_role_display()} – {scope}"
+
+
+class SignInAttempt(models.Model):
+    """One try at the password or the second step; the lockout counts these across processes.
+
+    The network address is kept only as the day's keyed hash (``collection.integrity``).
+    """
+
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    client_hash = models.CharField(_("address hash"), max_length=32, db_index=True)
+    at = models.DateTimeField(_("at"), db_index=True)
+    ok = models.BooleanField(_("succeeded"), default=False)
+
+    class Meta:
+        verbose_name = _("sign-in attempt")
+        verbose_name_plural = _("sign-in attempts")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M:%S} {'ok' if self.ok else '×'}"
+
+
+class TotpDevice(models.Model):
+    """A user's authenticator app (RFC 6238); usable once confirmed with a code."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="totp"
+    )
+    secret = models.CharField(_("secret (base32)"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    last_used_step = models.BigIntegerField(_("last time step used"), default=0)
+
+    class Meta:
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for when the authenticator is lost; only its SHA-256 is kept."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64, unique=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.code_hash[:8]}"

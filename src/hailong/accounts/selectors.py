@@ -1,12 +1,13 @@
-"""What a user may see: the units covered by their roles."""
+"""What a user may see and do: the units covered by their roles, sign-in rules."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from hailong.units.models import Unit
 
-from .models import Role, User
+from .models import Role, TotpDevice, User
 
 
 def units_in_scope(*, user: User, roles: tuple[str, ...] = tuple(Role.values)) -> QuerySet[Unit]:
@@ -25,3 +26,64 @@ def units_in_scope(*, user: User, roles: tuple[str, ...] = tuple(Role.values)) -
         if assignment.unit is not None:
             condition |= Q(path__startswith=assignment.unit.path)
     return Unit.objects.filter(condition)
+
+
+MANAGER_ROLES: tuple[str, ...] = (Role.ADMINISTRATOR, Role.COORDINATOR)
+
+
+def user_roles(*, user: User) -> set[str]:
+    """The roles a user holds anywhere, locked or not; a superuser counts as an administrator."""
+    roles = set(user.roles.values_list("role", flat=True))
+    if user.is_superuser:
+        roles.add(Role.ADMINISTRATOR)
+    return roles
+
+
+def user_is_administrator(*, user: User) -> bool:
+    return Role.ADMINISTRATOR in user_roles(user=user)
+
+
+def user_may_sign_in(*, user: User) -> bool:
+    """Staff sign-in is for active users who hold a role (or are superusers)."""
+    return user.is_active and bool(user_roles(user=user))
+
+
+def totp_required(*, user: User) -> bool:
+    """Whether ``HAILONG_TOTP_REQUIRED_ROLES`` names one of the user's roles."""
+    required = set(settings.HAILONG_TOTP_REQUIRED_ROLES)
+    return bool(required & user_roles(user=user))
+
+
+def totp_confirmed(*, user: User) -> bool:
+    return TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+
+
+def users_managed(*, user: User, query: str = "") -> QuerySet[User]:
+    """Users an administrator or coordinator sees on the user screen, with their roles.
+
+    Administrators see everyone; a coordinator sees users holding a role within their units
+    and users without any role yet (just created, or whose last role was removed).
+    """
+    users = User.objects.order_by("username").prefetch_related("roles__unit")
+    if query:
+        users = users.filter(
+            Q(username__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+            | Q(email__icontains=query)
+        )
+    if user_is_administrator(user=user):
+        return users
+    seen = Q(roles__unit__in=units_in_scope(user=user, roles=MANAGER_ROLES)) | Q(roles__isnull=True)
+    if user.roles.filter(role__in=MANAGER_ROLES, unit__isnull=True).exists():
+        seen |= Q(roles__unit__isnull=True)
+    return users.filter(seen).distinct()
+
+
+def user_manageable(*, actor: User, target: User) -> bool:
+    """Whether ``actor`` may change ``target``: coordinators never change administrators."""
+    if user_is_administrator(user=actor):
+        return True
+    if not set(MANAGER_ROLES) & user_roles(user=actor) or user_is_administrator(user=target):
+        return False
+    return users_managed(user=actor).filter(pk=target.pk).exists()

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hailong.accounts.middleware.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -98,9 +99,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:signin"
+LOGIN_REDIRECT_URL = "accounts:home"
 
 SESSION_COOKIE_AGE = int(os.environ.get("HAILONG_SESSION_SECONDS", str(8 * 3600)))
+# Staff sign-in (docs/security.md): sign-out after this much inactivity (SESSION_COOKIE_AGE is
+# the longest a sign-in lasts); pauses after repeated failures; roles that need an authenticator.
+HAILONG_SESSION_IDLE_MINUTES = int(os.environ.get("HAILONG_SESSION_IDLE_MINUTES", "30"))
+HAILONG_LOCKOUT_ATTEMPTS = int(os.environ.get("HAILONG_LOCKOUT_ATTEMPTS", "5"))
+HAILONG_LOCKOUT_ADDRESS_ATTEMPTS = int(os.environ.get("HAILONG_LOCKOUT_ADDRESS_ATTEMPTS", "20"))
+HAILONG_LOCKOUT_MINUTES = int(os.environ.get("HAILONG_LOCKOUT_MINUTES", "15"))
+HAILONG_TOTP_REQUIRED_ROLES = get_list("HAILONG_TOTP_REQUIRED_ROLES", "")
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

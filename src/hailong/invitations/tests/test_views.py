@@ -88,7 +88,7 @@ def test_an_expired_code_is_gone(client: Client, world: World) -> None:
 
 
 def test_the_back_office_needs_a_signed_in_user_with_a_role(client: Client, world: World) -> None:
-    assert client.get("/quan-tri/ma-moi/")["Location"].startswith("/quan-tri/login/")
+    assert client.get("/quan-tri/ma-moi/")["Location"].startswith("/dang-nhap/?next=")
     staff(client, Role.VIEWER, world.a)
     assert client.get("/quan-tri/ma-moi/").status_code == 403
     assert client.get("/quan-tri/ma-moi/tai-len/").status_code == 403

@@ -24,7 +24,7 @@ def text_of(pdf: bytes, tmp_path: Path) -> str:
 
 def test_staff_screens_need_a_sign_in(client: Client, place: Place) -> None:
     response = client.get("/quan-tri/ma-qr/")
-    assert response.status_code == 302 and response["Location"].startswith("/quan-tri/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/?next=")
     assert client.get("/quan-tri/ma-qr/14797/ap-phich.pdf").status_code == 302
 
 

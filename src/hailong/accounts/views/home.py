@@ -1,0 +1,69 @@
+"""The staff home (/can-bo/): the screens the user's roles open, nothing more."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from ..models import Role, User
+from ..selectors import MANAGER_ROLES, totp_confirmed, user_roles
+
+ALL = tuple(Role.values)
+
+
+def screens(*, user: User) -> list[tuple[str, str, str]]:
+    """(title, address, what it is for) of every screen the user's roles open."""
+    from hailong.entry.selectors import ENTRY_ROLES
+    from hailong.invitations.views import ROLES as INVITATION_ROLES
+    from hailong.qrcodes.selectors import PRINT_ROLES
+
+    roles = user_roles(user=user)
+    found: list[tuple[str, str, str]] = []
+    if roles & set(ENTRY_ROLES):
+        found.append(
+            (_("Paper forms"), reverse("entry:index"), _("Type paper batches, import answer files"))
+        )
+    if roles & set(INVITATION_ROLES):
+        found.append(
+            (
+                _("Invitation codes"),
+                reverse("invitations:list"),
+                _("Create codes for completed files"),
+            )
+        )
+    if roles & set(PRINT_ROLES):
+        found.append((_("QR codes"), reverse("qrcodes:units"), _("Print posters and slips")))
+    if roles & set(MANAGER_ROLES):
+        found.append(
+            (_("Users"), reverse("accounts:users"), _("Create users, grant roles, reset passwords"))
+        )
+    if user.is_staff:
+        found.append(
+            (_("Administration"), reverse("admin:index"), _("Every record, for administrators"))
+        )
+    found.append(
+        (
+            _("Two-step verification"),
+            reverse("accounts:totp"),
+            _("An authenticator app for signing in"),
+        )
+    )
+    return found
+
+
+@login_required
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    context = {
+        "screens": screens(user=user),
+        "roles": sorted(str(Role(r).label) for r in user_roles(user=user) if r in ALL),
+        "totp_on": totp_confirmed(user=user),
+    }
+    return render(request, "accounts/home.html", context)
