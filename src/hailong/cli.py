@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "xlsform": "export a questionnaire as an XLSForm for ODK Collect / KoboCollect",
     "import-odk": "import answers collected with ODK Collect / KoboCollect (CSV or XLSX export)",
     "qrcodes": "print a unit's QR poster (--poster) or sheet of slips (--slips) as PDF",
+    "audit": "check the audit log's hash chain (audit verify) or export it (audit export)",
     "changepassword": "set a new password for an account",
 }
 ALIASES = {
