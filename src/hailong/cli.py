@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "import-odk": "import answers collected with ODK Collect / KoboCollect (CSV or XLSX export)",
     "qrcodes": "print a unit's QR poster (--poster) or sheet of slips (--slips) as PDF",
     "report": "write the official report (PDF), a unit's scorecard, the workbook (XLSX) or PAR table",
+    "audit": "check the audit log's hash chain (audit verify) or export it (audit export)",
     "changepassword": "set a new password for an account",
 }
 ALIASES = {

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("hailong.invitations.urls")),  # before the admin: /quan-tri/ma-moi/
     path("quan-tri/nhap-lieu/", include("hailong.entry.urls")),  # before the admin's catch-all
     path("", include("hailong.accounts.urls")),  # /dang-nhap/, /can-bo/; admin login goes there
+    path("quan-tri/nhat-ky/", include("hailong.audit.urls")),  # before the admin's catch-all
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

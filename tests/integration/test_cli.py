@@ -38,6 +38,7 @@ def test_help_lists_the_commands_in_plain_words() -> None:
         "import-units",
         "import-volumes",
         "qrcodes",
+        "audit",
     ):
         assert f"  {command}" in out.stdout
     assert "HAILONG_DATABASE_URL" in out.stdout
@@ -75,3 +76,22 @@ def test_migrate_then_createadmin_prints_the_password_once(tmp_path: Path) -> No
     assert created.returncode == 0 and "boss" in created.stdout and "password" in created.stdout
     again = run(["createadmin", "boss"], **env)
     assert again.returncode != 0 and "already exists" in again.stderr
+
+
+def test_audit_verify_exits_1_and_names_the_broken_entry(tmp_path: Path) -> None:
+    import sqlite3
+
+    env = {"HAILONG_VAR_DIR": str(tmp_path)}
+    assert run(["migrate"], **env).returncode == 0
+    fine = run(["audit", "verify"], **env)
+    assert fine.returncode == 0 and "OK: 0" in fine.stdout
+    with sqlite3.connect(tmp_path / "hailong.sqlite3") as db:  # inserting is allowed; no hash fits
+        db.execute(
+            "INSERT INTO audit_auditentry (seq, at, actor_label, action, object_type, object_id,"
+            " object_label, reason, data, prev_hash, hash) VALUES (1, '2026-03-01 00:00:00',"
+            " 'x', 'forged', '', '', '', '', '{}', ?, ?)",
+            ["0" * 64, "f" * 64],
+        )
+    broken = run(["audit", "verify"], **env)
+    assert broken.returncode == 1
+    assert "BROKEN at entry #1" in broken.stderr and "mã băm" in broken.stderr

@@ -1,7 +1,7 @@
 """Writing accounts: users, roles, locks, passwords and authenticators.
 
 Every change an administrator or coordinator makes goes through one function here, each with
-one marked place (``# AUDIT:``) where the audit log records who did what.
+one place where the audit log records who did what.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from hailong.audit.services import audit_record
 from hailong.units.models import Unit
 
 from . import totp
@@ -122,7 +123,7 @@ def user_create(
         username=username, email=email, password=password, first_name=full_name.strip()[:150]
     )
     RoleAssignment.objects.create(user=user, role=role, unit=unit)
-    # AUDIT: audit_record(action="user.create", actor=actor, obj=user, unit=unit, data={"role": role})
+    audit_record(action="user.create", actor=actor, obj=user, unit=unit, data={"role": role})
     return user, password
 
 
@@ -136,7 +137,9 @@ def role_grant(*, actor: User, user: User, role: str, unit: Unit | None) -> Role
             "Người dùng đã có vai trò này", "the user already holds this role", "role"
         )
     assignment = RoleAssignment.objects.create(user=user, role=role, unit=unit)
-    # AUDIT: audit_record(action="role.grant", actor=actor, obj=assignment, unit=unit, data={"role": role})
+    audit_record(
+        action="user.role_grant", actor=actor, obj=assignment, unit=unit, data={"role": role}
+    )
     return assignment
 
 
@@ -145,7 +148,13 @@ def role_remove(*, actor: User, assignment: RoleAssignment) -> None:
     """Take one role away; the same rules as granting it."""
     _check_manage(actor=actor, user=assignment.user)
     _check_grant(actor=actor, role=assignment.role, unit=assignment.unit)
-    # AUDIT: audit_record(action="role.remove", actor=actor, obj=assignment.user, unit=assignment.unit, data={"role": assignment.role})
+    audit_record(
+        action="user.role_revoke",
+        actor=actor,
+        obj=assignment.user,
+        unit=assignment.unit,
+        data={"role": assignment.role},
+    )
     assignment.delete()
 
 
@@ -157,7 +166,7 @@ def user_password_reset(*, actor: User, user: User) -> str:
     user.set_password(password)
     user.save(update_fields=["password"])
     lockout_clear(username=user.username)
-    # AUDIT: audit_record(action="user.password_reset", actor=actor, obj=user)
+    audit_record(action="user.password_reset", actor=actor, obj=user)
     return password
 
 
@@ -169,7 +178,7 @@ def user_lock(*, actor: User, user: User) -> None:
         raise ManageError("Bạn không thể tự khóa tài khoản của mình", "you cannot lock yourself")
     user.is_active = False
     user.save(update_fields=["is_active"])
-    # AUDIT: audit_record(action="user.lock", actor=actor, obj=user)
+    audit_record(action="user.lock", actor=actor, obj=user)
 
 
 @transaction.atomic
@@ -179,7 +188,7 @@ def user_unlock(*, actor: User, user: User) -> None:
     user.is_active = True
     user.save(update_fields=["is_active"])
     lockout_clear(username=user.username)
-    # AUDIT: audit_record(action="user.unlock", actor=actor, obj=user)
+    audit_record(action="user.unlock", actor=actor, obj=user)
 
 
 @transaction.atomic
@@ -213,7 +222,7 @@ def totp_device_confirm(*, device: TotpDevice, code: str) -> list[str]:
     RecoveryCode.objects.bulk_create(
         RecoveryCode(user=device.user, code_hash=totp.recovery_code_hash(c)) for c in codes
     )
-    # AUDIT: audit_record(action="totp.confirm", actor=device.user, obj=device.user)
+    audit_record(action="totp.confirm", actor=device.user, obj=device.user)
     return codes
 
 
@@ -224,7 +233,7 @@ def totp_device_remove(*, actor: User, user: User) -> None:
         _check_manage(actor=actor, user=user)
     TotpDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
-    # AUDIT: audit_record(action="totp.remove", actor=actor, obj=user)
+    audit_record(action="totp.remove", actor=actor, obj=user)
 
 
 @transaction.atomic

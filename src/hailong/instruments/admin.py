@@ -26,7 +26,7 @@ class InstrumentVersionAdmin(admin.ModelAdmin):
     @admin.action(description=_("Make a new editable version"))
     def new_version(self, request: HttpRequest, queryset: QuerySet[InstrumentVersion]) -> None:
         for version in queryset:
-            copy = instrument_new_version(version=version)
+            copy = instrument_new_version(version=version, actor=request.user)  # type: ignore[arg-type]
             self.message_user(
                 request,
                 _("Created %(title)s v%(n)s.") % {"title": copy.title, "n": copy.version},

@@ -7,6 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from hailong.accounts.models import User
+from hailong.audit.services import audit_record
 from hailong.measurement.instruments import builtin_instruments, digest, parse_instrument
 
 from .models import InstrumentVersion
@@ -52,19 +54,40 @@ def instrument_freeze(*, version: InstrumentVersion) -> InstrumentVersion:
     """Freeze a version: from now on results say they came from exactly this content."""
     if version.frozen_at is None:
         version.frozen_at = timezone.now()
-        InstrumentVersion.objects.filter(pk=version.pk, frozen_at__isnull=True).update(
-            frozen_at=version.frozen_at
-        )
+        with transaction.atomic():
+            frozen = InstrumentVersion.objects.filter(pk=version.pk, frozen_at__isnull=True).update(
+                frozen_at=version.frozen_at
+            )
+            if frozen:
+                audit_record(
+                    action="instrument.freeze",
+                    actor_label="hailong",
+                    obj=version,
+                    data={
+                        "code": version.code,
+                        "version": version.version,
+                        "digest": version.digest,
+                    },
+                )
     return version
 
 
 @transaction.atomic
-def instrument_new_version(*, version: InstrumentVersion) -> InstrumentVersion:
+def instrument_new_version(
+    *, version: InstrumentVersion, actor: User | None = None
+) -> InstrumentVersion:
     """An editable copy of a version, numbered after the latest of its code."""
     latest = InstrumentVersion.objects.filter(code=version.code).order_by("-version").first()
     number = (latest.version if latest else version.version) + 1
     raw = {**version.definition, "version": number}
-    return instrument_store(raw=raw, source=InstrumentVersion.Source.CUSTOM)
+    copy = instrument_store(raw=raw, source=InstrumentVersion.Source.CUSTOM)
+    audit_record(
+        action="instrument.new_version",
+        actor=actor,
+        obj=copy,
+        data={"code": copy.code, "from": version.version, "to": copy.version},
+    )
+    return copy
 
 
 def builtin_instruments_load() -> list[InstrumentVersion]:

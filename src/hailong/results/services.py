@@ -13,6 +13,8 @@ import pyarrow as pa
 from django.db import transaction
 from django.utils import timezone
 
+from hailong.accounts.models import User
+from hailong.audit.services import audit_record
 from hailong.campaigns.models import Campaign
 from hailong.instruments.services import instrument_freeze
 from hailong.measurement.compare import change, rank
@@ -382,7 +384,7 @@ def _save(
 
 
 @transaction.atomic
-def campaign_publish(*, campaign: Campaign) -> Computation:
+def campaign_publish(*, campaign: Campaign, actor: User | None = None) -> Computation:
     """Publish the campaign's latest computation: the public pages show it, unchanged, until
     another is published (the coordinators' workflow around this is in the campaigns issue)."""
     computation = Computation.objects.filter(campaign=campaign).order_by("-computed_at").first()
@@ -391,9 +393,17 @@ def campaign_publish(*, campaign: Campaign) -> Computation:
             f"Đợt '{campaign.code}' chưa có kết quả; hãy chạy 'hailong compute {campaign.code}' / "
             f"campaign '{campaign.code}' has no results yet; run 'hailong compute {campaign.code}'"
         )
-    if computation.published_at is None:
-        computation.published_at = timezone.now()
-        computation.save(update_fields=["published_at"])
-    campaign.status = Campaign.Status.PUBLISHED
-    campaign.save(update_fields=["status"])
+    with transaction.atomic():
+        if computation.published_at is None:
+            computation.published_at = timezone.now()
+            computation.save(update_fields=["published_at"])
+        campaign.status = Campaign.Status.PUBLISHED
+        campaign.save(update_fields=["status"])
+        audit_record(
+            action="results.publish",
+            actor=actor,
+            actor_label="" if actor else "hailong publish",
+            obj=campaign,
+            data={"computation": computation.pk, "digest": computation.digest},
+        )
     return computation

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "hailong.demo",
     "hailong.qrcodes",
     "hailong.reports",
+    "hailong.audit",
 ]
 
 MIDDLEWARE = [

@@ -138,3 +138,20 @@ def test_only_administrators_and_coordinators_open_the_screen(client: Client, cl
     refused = client.get("/can-bo/nguoi-dung/")
     assert refused.status_code == 403 and "điều phối viên" in refused.content.decode()
     assert client.post(f"/can-bo/nguoi-dung/{clerk.pk}/khoa/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_every_change_to_users_is_in_the_audit_log() -> None:
+    from hailong.accounts.services import role_remove, user_create, user_lock
+    from hailong.audit.models import AuditEntry
+    from hailong.audit.selectors import audit_verify
+
+    boss = User.objects.create_superuser("quantri", password="mat-khau-rat-dai-2026")
+    user, _ = user_create(actor=boss, username="lan", full_name="Nguyễn Thị Lan",
+                          email="", role="viewer", unit=None)  # fmt: skip
+    user_lock(actor=boss, user=user)
+    role_remove(actor=boss, assignment=user.roles.get())
+    actions = list(AuditEntry.objects.order_by("seq").values_list("action", "actor_label"))
+    assert actions == [("user.create", "quantri"), ("user.lock", "quantri"),
+                       ("user.role_revoke", "quantri")]  # fmt: skip
+    assert audit_verify().ok

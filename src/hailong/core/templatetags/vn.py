@@ -31,6 +31,14 @@ def date_vn(value: Any) -> str:
 
 
 @register.filter
+def datetime_vn(value: Any) -> str:
+    """``27/11/2026 09:55`` in local time."""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.datetime_vn(value)
+
+
+@register.filter
 def signed_vn(value: Any, decimals: int = 2) -> str:
     """``+1,23`` / ``−0,50`` / ``0,00``: a change, with its sign (a true minus sign)."""
     if value is None:

@@ -1,0 +1,109 @@
+"""The auditors' screen: who sees which entries, searching, exporting, checking the chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from hailong.accounts.models import Role, RoleAssignment, User
+from hailong.audit.guard import guard_set
+from hailong.audit.services import audit_record
+from hailong.units.models import Unit, UnitKind
+
+pytestmark = pytest.mark.django_db
+URL = "/quan-tri/nhat-ky/"
+
+
+@pytest.fixture
+def units() -> dict[str, Unit]:
+    root = Unit.objects.create(code="38", name="Tỉnh Thanh Hóa", kind=UnitKind.PROVINCE)
+    return {
+        "a": Unit.objects.create(code="14797", name="Phường Hạc Thành", kind=UnitKind.WARD, parent=root),
+        "b": Unit.objects.create(code="15001", name="Xã Đông Tiến", kind=UnitKind.COMMUNE, parent=root),
+    }  # fmt: skip
+
+
+@pytest.fixture
+def log(units: dict[str, Unit]) -> None:
+    audit_record(action="quota.change", unit=units["a"], reason="theo số hồ sơ <b>mới</b>")
+    audit_record(action="quota.change", unit=units["b"], reason="bổ sung")
+    audit_record(action="results.publish", actor_label="hailong publish")
+
+
+def signed_in(role: str | None, unit: Unit | None = None) -> Client:
+    user = User.objects.create_user(f"u-{role}", is_staff=True)
+    if role:
+        RoleAssignment.objects.create(user=user, role=role, unit=unit)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_anonymous_people_are_sent_to_sign_in() -> None:
+    response = Client().get(URL)
+    assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
+
+
+@pytest.mark.parametrize("role", [Role.CLERK, Role.VIEWER, None])
+def test_other_roles_are_refused_and_told_why(role: str | None, log: None) -> None:
+    client = signed_in(role)
+    response = client.get(URL)
+    assert response.status_code == 403
+    assert (
+        "nhật ký kiểm toán" in response.content.decode()
+        and "audit log" in response.content.decode()
+    )
+    assert client.get(URL + "xuat.csv").status_code == 403
+    assert client.post(URL + "kiem-tra/").status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.ADMINISTRATOR, Role.COORDINATOR])
+def test_auditors_administrators_and_coordinators_see_everything(role: str, log: None) -> None:
+    page = signed_in(role).get(URL).content.decode()
+    assert "Phường Hạc Thành" in page and "Xã Đông Tiến" in page and "results.publish" in page
+    assert "&lt;b&gt;mới&lt;/b&gt;" in page  # escaped
+
+
+def test_a_unit_manager_sees_only_their_units_entries(units: dict[str, Unit], log: None) -> None:
+    client = signed_in(Role.UNIT_MANAGER, units["a"])
+    page = client.get(URL).content.decode()
+    assert "Phường Hạc Thành" in page
+    assert "Xã Đông Tiến" not in page and "results.publish" not in page
+    exported = b"".join(client.get(URL + "xuat.csv").streaming_content).decode()  # type: ignore[attr-defined]
+    assert exported.count("\n") == 2 and "quota.change" in exported
+    assert client.post(URL + "kiem-tra/").status_code == 403
+
+
+def test_searching_by_action_words_and_dates(units: dict[str, Unit], log: None) -> None:
+    client = signed_in(Role.AUDITOR)
+    page = client.get(URL, {"action": "results.publish"}).content.decode()
+    assert "hailong publish" in page and "Phường Hạc Thành" not in page
+    page = client.get(URL, {"text": "bổ sung"}).content.decode()
+    assert "Xã Đông Tiến" in page and "Phường Hạc Thành" not in page
+    today = dt.date.today()
+    page = client.get(URL, {"since": str(today + dt.timedelta(days=1))}).content.decode()
+    assert "Xã Đông Tiến" not in page
+    wrong = client.get(URL, {"since": str(today), "until": str(today - dt.timedelta(days=1))})
+    assert "trước ngày" in wrong.content.decode() and "comes before" in wrong.content.decode()
+
+
+def test_export_keeps_the_filter(log: None) -> None:
+    response = signed_in(Role.AUDITOR).get(URL + "xuat.csv", {"action": "quota.change"})
+    text = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    assert response["Content-Type"].startswith("text/csv")
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("seq,at,actor_id") and len(lines) == 3
+
+
+def test_the_verify_button_shows_the_result(log: None) -> None:
+    from django.db import connection
+
+    client = signed_in(Role.AUDITOR)
+    assert "Chuỗi nguyên vẹn" in client.post(URL + "kiem-tra/").content.decode()
+    guard_set(connection, on=False)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditentry SET reason = 'x' WHERE seq = 2")
+    page = client.post(URL + "kiem-tra/").content.decode()
+    assert "#2" in page and "hash does not match" in page
