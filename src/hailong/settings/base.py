@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "hailong.portal",
     "hailong.demo",
     "hailong.qrcodes",
+    "hailong.opendata",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "hailong.opendata.visits.VisitMiddleware",  # counts public page views, no cookie
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -140,3 +142,9 @@ HAILONG_REDIS_URL = os.environ.get("HAILONG_REDIS_URL", "")
 HAILONG_TRUSTED_PROXIES = get_list("HAILONG_TRUSTED_PROXIES", "")
 HAILONG_BENCH_NOOP = get_bool("HAILONG_BENCH_NOOP", False)  # bench/submit.py's baseline route
 HAILONG_INVITATION_DAYS = int(os.environ.get("HAILONG_INVITATION_DAYS", "30"))
+
+# Open data (docs/open-data.md): the licence printed on every file, where the files are kept,
+# and how often a process writes the page views it counted.
+HAILONG_OPEN_DATA_LICENCE = os.environ.get("HAILONG_OPEN_DATA_LICENCE", "CC BY 4.0")
+HAILONG_OPEN_DATA_DIR = VAR_DIR / "opendata"
+HAILONG_VISIT_FLUSH_SECONDS = float(os.environ.get("HAILONG_VISIT_FLUSH_SECONDS", "10"))
