@@ -19,5 +19,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("hailong.collection.urls")),
     path("", include("hailong.kiosks.urls")),
+    path("", include("hailong.opendata.urls")),
     path("", include("hailong.portal.urls")),
 ]

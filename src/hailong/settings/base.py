@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "hailong.qrcodes",
     "hailong.reports",
     "hailong.audit",
+    "hailong.opendata",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "hailong.accounts.middleware.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "hailong.opendata.visits.VisitMiddleware",  # counts public page views, no cookie
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -158,3 +160,9 @@ HAILONG_ISSUER = os.environ.get("HAILONG_ISSUER", "UBND TỈNH THANH HÓA")
 HAILONG_ISSUER_UNIT = os.environ.get("HAILONG_ISSUER_UNIT", "SỞ NỘI VỤ")
 HAILONG_REPORT_NUMBER = os.environ.get("HAILONG_REPORT_NUMBER", "")
 HAILONG_REPORT_PLACE = os.environ.get("HAILONG_REPORT_PLACE", "Thanh Hóa")
+
+# Open data (docs/open-data.md): the licence printed on every file, where the files are kept,
+# and how often a process writes the page views it counted.
+HAILONG_OPEN_DATA_LICENCE = os.environ.get("HAILONG_OPEN_DATA_LICENCE", "CC BY 4.0")
+HAILONG_OPEN_DATA_DIR = VAR_DIR / "opendata"
+HAILONG_VISIT_FLUSH_SECONDS = float(os.environ.get("HAILONG_VISIT_FLUSH_SECONDS", "10"))
