@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "xlsform": "export a questionnaire as an XLSForm for ODK Collect / KoboCollect",
     "import-odk": "import answers collected with ODK Collect / KoboCollect (CSV or XLSX export)",
     "qrcodes": "print a unit's QR poster (--poster) or sheet of slips (--slips) as PDF",
+    "comments": "tag comments (one a line) by factor and tone, show why, and mask personal data",
     "changepassword": "set a new password for an account",
 }
 ALIASES = {
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check_database(command: str) -> None:
     """Fail in one line if the database cannot be reached, before any command starts."""
-    if command in ("help", "makemessages", "compilemessages", "collectstatic"):
+    if command in ("help", "makemessages", "compilemessages", "collectstatic", "comments"):
         return
     from django.core.exceptions import ImproperlyConfigured
     from django.db import DatabaseError, connection

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "hailong.portal",
     "hailong.demo",
     "hailong.qrcodes",
+    "hailong.comments",
 ]
 
 MIDDLEWARE = [
