@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "qrcodes": "print a unit's QR poster (--poster) or sheet of slips (--slips) as PDF",
     "report": "write the official report (PDF), a unit's scorecard, the workbook (XLSX) or PAR table",
     "audit": "check the audit log's hash chain (audit verify) or export it (audit export)",
+    "comments": "tag comments (one a line) by factor and tone, show why, and mask personal data",
     "changepassword": "set a new password for an account",
 }
 ALIASES = {
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check_database(command: str) -> None:
     """Fail in one line if the database cannot be reached, before any command starts."""
-    if command in ("help", "makemessages", "compilemessages", "collectstatic"):
+    if command in ("help", "makemessages", "compilemessages", "collectstatic", "comments"):
         return
     from django.core.exceptions import ImproperlyConfigured
     from django.db import DatabaseError, connection

@@ -27,6 +27,7 @@ def test_text_is_stored_in_nfc() -> None:
     nfd = unicodedata.normalize("NFD", "Cán bộ nhiệt tình")
     stored = DESK.check({"tong_the": 5, "y_kien": nfd}).answers["y_kien"]
     assert stored == unicodedata.normalize("NFC", nfd) and stored != nfd
+    assert "y_kien" not in DESK.check({"tong_the": 5, "y_kien": "   "}).answers  # no answer
 
 
 def test_every_problem_is_named_with_its_kind() -> None:

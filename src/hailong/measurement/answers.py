@@ -125,6 +125,8 @@ class AnswerChecker:
                 continue
             if question.scale.type == "text":
                 value = unicodedata.normalize("NFC", value).strip()
+                if not value:  # only spaces: no answer, as an empty box
+                    continue
             answers[code] = value
         for question in self._ruled:
             code = question.code
