@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from .api import api
+from .collection.review import review_queue
 
 admin.site.site_header = _("hailong — administration")
 admin.site.site_title = _("hailong administration")
@@ -14,6 +15,7 @@ urlpatterns = [
     path("quan-tri/nhap-lieu/", include("hailong.entry.urls")),  # before the admin's catch-all
     path("", include("hailong.accounts.urls")),  # /dang-nhap/, /can-bo/; admin login goes there
     path("quan-tri/nhat-ky/", include("hailong.audit.urls")),  # before the admin's catch-all
+    path("quan-tri/xet-duyet/", review_queue, name="review_queue"),  # before the admin
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -136,3 +136,45 @@ def submission_time(text: str | None) -> dt.datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+class ReviewRefused(ValueError):
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(en)
+        self.vi, self.en = vi, en
+
+
+@transaction.atomic
+def responses_review(*, actor: Any, ids: Sequence[int], decision: str, reason: str) -> list[str]:
+    """Accept or reject flagged answers; the receipts decided. One audit entry per decision.
+
+    A rejected answer is kept (it may be looked at again) but never counted; ``changed_at``
+    moves so that the analytics store picks the decision up at its next sync.
+    """
+    from hailong.audit.services import audit_record
+
+    if decision not in (Response.Review.ACCEPTED, Response.Review.REJECTED):
+        raise ReviewRefused("quyết định không hợp lệ", "not a valid decision")
+    if not reason.strip():
+        raise ReviewRefused("hãy ghi lý do của quyết định", "give the reason for the decision")
+    if not ids:
+        raise ReviewRefused("chưa chọn câu trả lời nào", "no answer was chosen")
+    chosen = Response.objects.select_for_update().filter(
+        pk__in=list(ids), review=Response.Review.FLAGGED
+    )
+    decided = list(chosen.values_list("receipt", "unit_id", "flags"))
+    if len(decided) != len(set(ids)):
+        raise ReviewRefused(
+            "có câu trả lời đã được xét hoặc không chờ xét; hãy tải lại trang",
+            "some answers were already decided or are not waiting; reload the page",
+        )
+    Response.objects.filter(pk__in=list(ids)).update(review=decision, changed_at=timezone.now())
+    units = {unit_id for _, unit_id, _ in decided}
+    audit_record(
+        action=f"review.{'accept' if decision == Response.Review.ACCEPTED else 'reject'}",
+        actor=actor,
+        unit=Unit.objects.get(pk=units.pop()) if len(units) == 1 else None,
+        reason=reason.strip(),
+        data={"receipts": sorted(r for r, _, _ in decided), "count": len(decided)},
+    )
+    return [r for r, _, _ in decided]

@@ -19,6 +19,7 @@ ALL = tuple(Role.values)
 
 def screens(*, user: User) -> list[tuple[str, str, str]]:
     """(title, address, what it is for) of every screen the user's roles open."""
+    from hailong.collection.review import REVIEWERS
     from hailong.entry.selectors import ENTRY_ROLES
     from hailong.invitations.views import ROLES as INVITATION_ROLES
     from hailong.qrcodes.selectors import PRINT_ROLES
@@ -35,6 +36,14 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
                 _("Invitation codes"),
                 reverse("invitations:list"),
                 _("Create codes for completed files"),
+            )
+        )
+    if roles & set(REVIEWERS) or user.is_superuser:
+        found.append(
+            (
+                _("Answers waiting for review"),
+                reverse("review_queue"),
+                _("Accept or reject the answers the integrity checks held back"),
             )
         )
     if roles & set(PRINT_ROLES):

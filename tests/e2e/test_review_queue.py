@@ -1,0 +1,59 @@
+"""A coordinator clears the review queue in a real browser checked by axe-core."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from hailong.accounts.models import Role, RoleAssignment, User
+from hailong.campaigns.models import Campaign, CampaignUnit
+from hailong.collection.models import Response
+from hailong.collection.receipts import receipt_new
+from hailong.instruments.models import InstrumentVersion
+from hailong.instruments.services import builtin_instruments_load
+from hailong.units.models import Unit, UnitKind
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_coordinator_accepts_a_flagged_answer(
+    live_server: Any, page: Any, artifacts: Path, axe: Any
+) -> None:
+    builtin_instruments_load()
+    today = timezone.localdate()
+    campaign = Campaign.objects.create(
+        code="quay-nay", name="Đánh giá tại quầy", year=today.year,
+        instrument=InstrumentVersion.objects.get(code="desk-quick"),
+        period_start=today - dt.timedelta(days=5), period_end=today + dt.timedelta(days=5),
+        status=Campaign.Status.OPEN,
+    )  # fmt: skip
+    ward = Unit.objects.create(code="14797", name="Phường Hạc Thành", kind=UnitKind.WARD)
+    CampaignUnit.objects.create(campaign=campaign, unit=ward, quota=50)
+    flagged = Response.objects.create(
+        receipt=receipt_new(today.year), idempotency_key="t-1", campaign=campaign,
+        instrument=campaign.instrument, unit=ward, source="kiosk", collection_mode="kiosk",
+        submitted_at=timezone.now(), answers={"tong_the": 5}, flags=["too_fast"],
+        review="flagged", fill_seconds=2,
+    )  # fmt: skip
+    user = User.objects.create_user("dieuphoi", password="mat-khau-rat-dai-2026")
+    RoleAssignment.objects.create(user=user, role=Role.COORDINATOR, unit=None)
+
+    page.goto(f"{live_server.url}/quan-tri/xet-duyet/")
+    page.get_by_label("Tên đăng nhập").fill("dieuphoi")
+    page.get_by_label("Mật khẩu").fill("mat-khau-rat-dai-2026")
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Câu trả lời chờ xét duyệt")
+    expect(page.get_by_role("cell", name="trả lời quá nhanh để kịp đọc câu hỏi")).to_be_visible()
+    assert axe(page) == []
+    page.get_by_label(f"Chọn {flagged.receipt}").check()
+    page.get_by_label("Lý do của quyết định (bắt buộc)").fill("Người cao tuổi nhờ cán bộ bấm giúp")
+    page.get_by_role("button", name="Chấp nhận các câu trả lời đã chọn").click()
+    expect(page.get_by_role("status")).to_contain_text("Đã quyết định 1 câu trả lời.")
+    expect(page.get_by_text("Không có câu trả lời nào chờ xét duyệt.")).to_be_visible()
+    assert Response.objects.get(pk=flagged.pk).review == "accepted"
+    assert axe(page) == []
