@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "createadmin": "create an administrator account and print its password once",
     "compute": "recompute a campaign's indices with their intervals and store them",
     "publish": "publish a campaign's latest results on the public portal",
+    "campaign": "move a campaign one step (open, close, reopen, publish) with a reason",
     "import-units": "import units (departments, centres, communes) from a CSV or YAML file",
     "import-services": "import administrative procedures from a CSV or YAML file",
     "plan": "propose quotas per unit from the sample-size planner (--apply to save)",

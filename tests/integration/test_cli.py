@@ -39,6 +39,7 @@ def test_help_lists_the_commands_in_plain_words() -> None:
         "import-volumes",
         "qrcodes",
         "audit",
+        "campaign",
         "comments",
     ):
         assert f"  {command}" in out.stdout

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from hailong.core.imports import ImportRejected, Problem, read_rows, text
 from hailong.measurement.sampling import quotas
@@ -190,3 +192,79 @@ def quotas_by_kind(*, campaign: Campaign, per_kind: dict[str, int]) -> int:
             raise PlanError(f"Chỉ tiêu {n} âm / quota {n} is negative")
         changed += campaign.scope.filter(unit__kind=kind).update(quota=n)
     return changed
+
+
+class TransitionRefused(ValueError):
+    """A campaign step that is not allowed now, said in Vietnamese and English."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(f"{vi} / {en}")
+        self.vi, self.en = vi, en
+
+
+# draft → open → closed → published; a closed campaign may be reopened (with a reason), and
+# a published one published again when its results are recomputed.
+TRANSITIONS = {
+    ("draft", "open"),
+    ("open", "closed"),
+    ("closed", "open"),
+    ("closed", "published"),
+    ("published", "published"),
+}
+
+
+@transaction.atomic
+def campaign_transition(
+    *, campaign: Campaign, to: str, reason: str, actor: Any = None, actor_label: str = ""
+) -> Campaign:
+    """Move a campaign one step, with a reason; the step is written to the audit log.
+
+    Opening freezes the questionnaire version (answers then always say which one they
+    answered); publishing freezes the latest computation as the public snapshot, whose
+    content hash the audit entry keeps.
+    """
+    from hailong.audit.services import audit_record
+    from hailong.instruments.services import instrument_freeze
+
+    campaign = Campaign.objects.select_for_update().select_related("instrument").get(pk=campaign.pk)
+    before = campaign.status
+    if (before, to) not in TRANSITIONS:
+        raise TransitionRefused(
+            f"không thể chuyển đợt '{campaign.code}' từ '{before}' sang '{to}'",
+            f"campaign '{campaign.code}' cannot go from '{before}' to '{to}'",
+        )
+    if not reason.strip():
+        raise TransitionRefused("hãy ghi lý do", "give a reason")
+    data: dict[str, Any] = {"from": before, "to": to}
+    if to == "open":
+        if not campaign.scope.exists():
+            raise TransitionRefused(
+                "đợt chưa có đơn vị nào trong phạm vi khảo sát",
+                "the campaign has no units in scope",
+            )
+        if campaign.period_end < timezone.localdate():
+            raise TransitionRefused(
+                "thời gian thu phiếu của đợt đã hết; hãy sửa ngày kết thúc trước",
+                "the campaign's collection period is over; change its end date first",
+            )
+        instrument_freeze(version=campaign.instrument)
+        data["instrument"] = f"{campaign.instrument.code} v{campaign.instrument.version}"
+    if to == "published":
+        from hailong.results.services import campaign_publish
+
+        try:
+            computation = campaign_publish(campaign=campaign, actor=actor)
+        except ValueError as exc:
+            raise TransitionRefused(str(exc), str(exc)) from exc
+        data["computation"], data["digest"] = computation.pk, computation.digest
+    campaign.status = to
+    campaign.save(update_fields=["status"])
+    audit_record(
+        action=f"campaign.{to}",
+        actor=actor,
+        actor_label=actor_label,
+        obj=campaign,
+        reason=reason.strip(),
+        data=data,
+    )
+    return campaign
