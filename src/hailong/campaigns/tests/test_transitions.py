@@ -79,3 +79,16 @@ def test_a_campaign_whose_period_is_over_cannot_open(draft: Campaign) -> None:
 def test_the_command_needs_a_reason_and_says_what_is_wrong(draft: Campaign) -> None:
     with pytest.raises(CommandError, match="cannot go from 'draft' to 'closed'"):
         call_command("campaign", "sipas-nay", "close", reason="Thử")
+
+
+def test_hailong_publish_follows_the_steps(draft: Campaign) -> None:
+    Computation.objects.create(
+        campaign=draft, instrument=draft.instrument, n_answers=0, digest="cd" * 32
+    )
+    Campaign.objects.filter(pk=draft.pk).update(status=Campaign.Status.OPEN)
+    with pytest.raises(CommandError, match="cannot go from 'open' to 'published'"):
+        call_command("publish", "sipas-nay")  # still collecting: close it first
+    Campaign.objects.filter(pk=draft.pk).update(status=Campaign.Status.CLOSED)
+    call_command("publish", "sipas-nay", reason="Đã thẩm định")
+    assert Campaign.objects.get(pk=draft.pk).status == "published"
+    assert AuditEntry.objects.get(action="campaign.published").reason == "Đã thẩm định"

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from hailong.accounts.models import User
 from hailong.accounts.services import admin_create
+from hailong.campaigns.services import campaign_transition
 from hailong.collection.models import Response
 from hailong.demo.services import (
     answers_load,
@@ -21,7 +22,7 @@ from hailong.demo.services import (
     structure_load,
 )
 from hailong.results.selectors import computation_latest
-from hailong.results.services import campaign_compute, campaign_publish
+from hailong.results.services import campaign_compute
 
 
 class _Ticker(io.StringIO):
@@ -91,9 +92,12 @@ class Command(BaseCommand):
             ):
                 task = bar.add_task("Tính chỉ số / computing indices", total=1)
                 campaign_compute(campaign=campaign)
-                campaign_publish(
-                    campaign=campaign
-                )  # the 2024 results are public, as in the province
+                campaign_transition(  # the 2024 results are public, as in the province
+                    campaign=campaign,
+                    to="published",
+                    reason="Kết quả khảo sát năm 2024 đã được UBND tỉnh công bố",
+                    actor_label="hailong demo",
+                )
                 bar.advance(task)
             today = timezone.localdate()
             survey, desk = current_campaigns_create(root=root, today=today)
