@@ -94,8 +94,9 @@ class Intake:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         is_form = scope["path"] == FORM_PATH
+        headers: dict[bytes, bytes] = dict(scope.get("headers", ()))  # read once per request
         if scope["path"] == NOOP_PATH:
-            _decode(scope, await _read_body(scope, receive), False)
+            _decode(headers, await _read_body(headers, receive), False)
             await _send(send, 201, b'{"status":"noop"}', [(b"content-type", b"application/json")])
             return
         try:
@@ -106,7 +107,7 @@ class Intake:
                     "chỉ nhận phương thức POST",
                     "only POST is accepted here",
                 )
-            address = self._address(scope)
+            address = self._address(scope, headers)
             if not await self.limiter.allow("a:" + address):
                 raise _refuse(
                     429,
@@ -114,9 +115,9 @@ class Intake:
                     "quá nhiều lượt gửi từ cùng một địa chỉ; xin thử lại sau ít phút",
                     "too many submissions from one address; try again in a few minutes",
                 )
-            body = await _read_body(scope, receive)
-            fields, data = _decode(scope, body, is_form)
-            pending = await self._pending(scope, fields, data, address, is_form)
+            body = await _read_body(headers, receive)
+            fields, data = _decode(headers, body, is_form)
+            pending = await self._pending(headers, fields, data, address, is_form)
             try:
                 stored = await self.writer.store(pending)
             except Exception:
@@ -130,17 +131,16 @@ class Intake:
                 ) from None
             await self._reply(send, stored, pending, is_form)
         except Refusal as refusal:
-            await _send_refusal(send, refusal, is_form, scope)
+            await _send_refusal(send, refusal, is_form, headers)
 
     # -- steps ---------------------------------------------------------------------------
 
-    def _address(self, scope: Scope) -> str:
+    def _address(self, scope: Scope, headers: dict[bytes, bytes]) -> str:
         client = scope.get("client") or ("", 0)
         address = str(client[0])
-        if address in self.trusted_proxies:
-            for name, value in scope.get("headers", ()):
-                if name == b"x-forwarded-for":
-                    address = value.decode("latin-1").split(",")[-1].strip()
+        forwarded = headers.get(b"x-forwarded-for")
+        if address in self.trusted_proxies and forwarded:
+            address = forwarded.decode("latin-1").split(",")[-1].strip()
         return address
 
     async def _client_hash(self, address: str) -> str:
@@ -152,7 +152,7 @@ class Intake:
 
     async def _pending(
         self,
-        scope: Scope,
+        headers: dict[bytes, bytes],
         fields: dict[str, list[str]] | None,
         data: dict[str, Any],
         address: str,
@@ -161,7 +161,6 @@ class Intake:
         catalogue = await self.catalogue.get()
         now = time.time()
         today = dt.datetime.fromtimestamp(now, self.tz).date()
-        headers = dict(scope.get("headers", ()))
         token_text = (fields or {}).get("_token", [""])[-1] if is_form else data.get("form_token")
         grant: KeyGrant | None = None
         invitation = ""
@@ -553,10 +552,10 @@ def _campaign_open(
     return entry
 
 
-async def _read_body(scope: Scope, receive: Receive) -> bytes:
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length" and value.isdigit() and int(value) > MAX_BODY:
-            raise _too_big()
+async def _read_body(headers: dict[bytes, bytes], receive: Receive) -> bytes:
+    length = headers.get(b"content-length", b"")
+    if length.isdigit() and int(length) > MAX_BODY:
+        raise _too_big()
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -582,12 +581,9 @@ def _too_big() -> Refusal:
 
 
 def _decode(
-    scope: Scope, body: bytes, is_form: bool
+    headers: dict[bytes, bytes], body: bytes, is_form: bool
 ) -> tuple[dict[str, list[str]] | None, dict[str, Any]]:
-    content_type = b""
-    for name, value in scope.get("headers", ()):
-        if name == b"content-type":
-            content_type = value.split(b";")[0].strip().lower()
+    content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
     if content_type == b"application/json":
         try:
             data = _decoder.decode(body)
@@ -639,7 +635,9 @@ async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes,
     await send({"type": "http.response.body", "body": body})
 
 
-async def _send_refusal(send: Send, refusal: Refusal, is_form: bool, scope: Scope) -> None:
+async def _send_refusal(
+    send: Send, refusal: Refusal, is_form: bool, headers: dict[bytes, bytes]
+) -> None:
     extra: list[tuple[bytes, bytes]] = []
     if refusal.status == 429:
         extra.append((b"retry-after", b"60"))
@@ -648,11 +646,7 @@ async def _send_refusal(send: Send, refusal: Refusal, is_form: bool, scope: Scop
     if is_form:
         from django.template.loader import render_to_string
 
-        language = (
-            "en"
-            if b"django_language=en" in dict(scope.get("headers", ())).get(b"cookie", b"")
-            else "vi"
-        )
+        language = "en" if b"django_language=en" in headers.get(b"cookie", b"") else "vi"
         html = await asyncio.to_thread(
             render_to_string,
             "collection/refused.html",

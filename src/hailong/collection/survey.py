@@ -60,13 +60,6 @@ def screens(instrument: Instrument) -> list[Section]:
     return [s for s in instrument.sections if s.questions]
 
 
-def screen_fields(
-    checker: AnswerChecker, fields: Mapping[str, Sequence[str]]
-) -> tuple[dict[str, Any], list[AnswerProblem]]:
-    """All answers carried so far (typed) and the problems reading them."""
-    return checker.parse_fields(fields)
-
-
 def screen_problems(
     checker: AnswerChecker, typed: dict[str, Any], upto: int
 ) -> dict[str, AnswerProblem]:

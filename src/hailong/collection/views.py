@@ -7,10 +7,8 @@ submission route; the answers given so far travel with the form (see :mod:`.surv
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from hailong.campaigns.models import Campaign, CampaignUnit
+from hailong.core.text import strip_diacritics
 from hailong.units.models import Service, Unit, UnitKind
 
 from .intake import FORM_PATH, KIOSK_COOKIE
@@ -54,9 +53,7 @@ class Unavailable(Exception):
 
 def fold(text: str) -> str:
     """Lower case without diacritics, so "hac thanh" finds "Hạc Thành"."""
-    text = text.lower().replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return strip_diacritics(text).lower()
 
 
 def open_campaigns(today: dt.date | None = None) -> list[Campaign]:
@@ -300,7 +297,3 @@ def thanks(request: HttpRequest, receipt: str) -> HttpResponse:
             "kiosk": response.source == "kiosk" and KIOSK_COOKIE in request.COOKIES,
         },
     )
-
-
-def start_url(**params: str) -> str:
-    return reverse("collection:start") + ("?" + urlencode(params) if params else "")

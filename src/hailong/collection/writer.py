@@ -26,7 +26,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -377,12 +377,3 @@ def _settle(settled: list[tuple[asyncio.Future[Stored], Stored | Exception]]) ->
             future.set_exception(result)
         else:
             future.set_result(result)
-
-
-def stored_keys(keys: Iterable[str]) -> dict[str, str]:
-    """Receipts of the keys already stored (for tests and replays)."""
-    return dict(
-        Response.objects.filter(idempotency_key__in=list(keys)).values_list(
-            "idempotency_key", "receipt"
-        )
-    )

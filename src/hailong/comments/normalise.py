@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from hailong.core.text import strip_diacritics
+
 _SPACE = re.compile(r"\s+")
 _SYLLABLE = re.compile(r"\w+")
 # A clause ends at punctuation; a negation does not reach across it.
@@ -25,13 +27,6 @@ _CONJUNCTIONS = frozenset({"nhưng", "nhung"})
 def normalise(text: str) -> str:
     """NFC, one space between words, no space at either end."""
     return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
-
-
-def strip_diacritics(text: str) -> str:
-    """The text without tone marks and vowel marks: NFD, drop combining marks, đ → d."""
-    decomposed = unicodedata.normalize("NFD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", bare.replace("đ", "d").replace("Đ", "D"))
 
 
 @dataclass(frozen=True, slots=True)

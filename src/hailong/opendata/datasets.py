@@ -195,10 +195,9 @@ def answer_rows(plan: AnswerPlan) -> Iterator[tuple[Any, ...]]:
         )  # fmt: skip
 
 
-def dictionary(computation: Computation, plan: AnswerPlan) -> dict[str, Any]:
-    """The machine-readable data dictionary of one published computation."""
+def metadata(computation: Computation) -> dict[str, Any]:
+    """What every file of a published computation says about where its figures come from."""
     campaign = computation.campaign
-    release = plan.release
     return {
         "campaign": {"code": campaign.code, "name": str(campaign), "year": campaign.year},
         "instrument": {
@@ -207,8 +206,17 @@ def dictionary(computation: Computation, plan: AnswerPlan) -> dict[str, Any]:
         },
         "computed_at": computation.computed_at.isoformat(),
         "published_at": computation.published_at.isoformat() if computation.published_at else None,
+        "n_answers": computation.n_answers,
         "content_sha256": computation.digest,
         "licence": settings.HAILONG_OPEN_DATA_LICENCE,
+    }
+
+
+def dictionary(computation: Computation, plan: AnswerPlan) -> dict[str, Any]:
+    """The machine-readable data dictionary of one published computation."""
+    release = plan.release
+    return {
+        **metadata(computation),
         "index_table": {"columns": [c.as_dict() for c in INDEX_COLUMNS]},
         "answers": {
             "rows": plan.n_answers,

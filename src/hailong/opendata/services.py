@@ -13,7 +13,6 @@ import tempfile
 import threading
 import zipfile
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 
@@ -21,7 +20,7 @@ from hailong.results.models import Computation
 
 from . import writers
 from .columns import INDEX_COLUMNS
-from .datasets import AnswerPlan, answer_plan, answer_rows, dictionary, index_rows
+from .datasets import AnswerPlan, answer_plan, answer_rows, dictionary, index_rows, metadata
 
 INDEX = "chi-so"
 ANSWERS = "tra-loi"
@@ -49,22 +48,6 @@ def file_name(computation: Computation, dataset: str, extension: str) -> str:
     return f"{computation.campaign.code}-{dataset}.{extension}"
 
 
-def _metadata(computation: Computation) -> dict[str, Any]:
-    campaign = computation.campaign
-    return {
-        "campaign": {"code": campaign.code, "name": str(campaign), "year": campaign.year},
-        "instrument": {
-            "code": computation.instrument.code,
-            "version": computation.instrument.version,
-        },
-        "computed_at": computation.computed_at.isoformat(),
-        "published_at": computation.published_at.isoformat() if computation.published_at else None,
-        "n_answers": computation.n_answers,
-        "content_sha256": computation.digest,
-        "licence": settings.HAILONG_OPEN_DATA_LICENCE,
-    }
-
-
 def _write(computation: Computation, dataset: str, extension: str, path: Path) -> None:
     plan: AnswerPlan | None = None
     if dataset in (ANSWERS, DICTIONARY):
@@ -79,7 +62,7 @@ def _write(computation: Computation, dataset: str, extension: str, path: Path) -
             writers.write_parquet(path, INDEX_COLUMNS, rows)
         else:
             with path.open("wb") as out:
-                writers.write_json_document(out, _metadata(computation), INDEX_COLUMNS, rows)
+                writers.write_json_document(out, metadata(computation), INDEX_COLUMNS, rows)
     elif dataset == ANSWERS and plan is not None:
         if plan.n_answers == 0:
             raise NoAnswers(computation.campaign.code)
@@ -94,7 +77,7 @@ def _write(computation: Computation, dataset: str, extension: str, path: Path) -
         else:
             writers.write_xlsx(path, columns, answer_rows(plan), sheet="Câu trả lời")
     elif dataset == DICTIONARY and plan is not None:
-        document = _metadata(computation) | dictionary(computation, plan)
+        document = metadata(computation) | dictionary(computation, plan)
         path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
     else:
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -7,20 +7,18 @@ wording comes from the catalogue: Vietnamese for the page, English for one subti
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
-import typst
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from hailong.core.documents import pdf_compile
 from hailong.core.formats import date_vn
 
 from .images import qr_svg
 from .selectors import Code, open_campaign, province_name
 
-FONT_DIR = Path("/usr/share/fonts/truetype/noto")  # Debian fonts-noto-core
 TEMPLATES = Path(__file__).resolve().parent / "typst"
 
 
@@ -86,17 +84,4 @@ def _period(code: Code) -> str:
 
 
 def _compile(template: str, data: dict[str, object]) -> bytes:
-    if not FONT_DIR.is_dir():
-        raise RuntimeError(
-            f"Thiếu phông chữ Noto ({FONT_DIR}) / the Noto fonts are missing: "
-            "run 'make system' (installs fonts-noto-core)"
-        )
-    pdf = typst.compile(
-        TEMPLATES / template,
-        font_paths=[FONT_DIR],
-        ignore_system_fonts=True,
-        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-    )
-    if not isinstance(pdf, bytes):
-        raise TypeError("typst returned page images instead of one PDF")
-    return pdf
+    return pdf_compile(TEMPLATES / template, data)

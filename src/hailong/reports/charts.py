@@ -11,7 +11,7 @@ from typing import Any
 
 import vl_convert as vlc
 
-from .fonts import FONT_DIR
+from hailong.core.documents import FONT_DIR
 
 _fonts_registered = threading.Lock()
 _registered = False

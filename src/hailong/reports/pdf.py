@@ -6,21 +6,19 @@ Like the QR posters (``qrcodes/printables.py``), everything reaches typst as JSO
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import typst
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from hailong.core.documents import pdf_compile
 from hailong.results.models import Computation
 from hailong.units.models import Unit
 
 from .charts import factors_chart, ranking_chart
 from .data import ReportSource, report_data, source_read, unit_page
-from .fonts import FONT_DIR
 
 TEMPLATES = Path(__file__).resolve().parent / "typst"
 Progress = Callable[[int, str], None]
@@ -79,17 +77,4 @@ def _charts(source: ReportSource) -> dict[str, Any]:
 
 
 def _compile(template: str, data: dict[str, Any]) -> bytes:
-    if not FONT_DIR.is_dir():
-        raise RuntimeError(
-            f"Thiếu phông chữ Noto ({FONT_DIR}) / the Noto fonts are missing: "
-            "run 'make system' (installs fonts-noto-core)"
-        )
-    pdf = typst.compile(
-        TEMPLATES / template,
-        font_paths=[FONT_DIR],
-        ignore_system_fonts=True,
-        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-    )
-    if not isinstance(pdf, bytes):
-        raise TypeError("typst returned page images instead of one PDF")
-    return pdf
+    return pdf_compile(TEMPLATES / template, data)

@@ -139,7 +139,9 @@
       body: JSON.stringify(item.body)
     }).then(function (r) {
       sending = false;
-      if (r.status === 429 || r.status >= 500) { showStatus(); return; }  // keep it, try later
+      // keep it and try later: throttled, server trouble, or this tablet's registration was
+      // replaced (registering it again lets the queue go out)
+      if (r.status === 429 || r.status === 401 || r.status >= 500) { showStatus(); return; }
       // stored, a replay of a stored answer, or refused for good (it would never pass)
       saveQueue(queue().filter(function (x) { return x.key !== item.key; }));
       flush();
