@@ -101,6 +101,32 @@ def test_the_thank_you_page_needs_a_real_receipt(open_campaign: Campaign, client
     assert client.get("/cam-on/2024-AAAA-AAAA-0/").status_code == 404
 
 
+@pytest.mark.parametrize("symbol", ["*", "~", "$", "="])
+def test_a_receipt_whose_check_symbol_is_escaped_in_the_link_opens(
+    open_campaign: Campaign, client: Client, symbol: str
+) -> None:
+    """The route sends ``/cam-on/<quoted receipt>/``; 4 of the 37 check symbols get escaped."""
+    from urllib.parse import quote
+
+    from django.utils import timezone
+
+    from hailong.collection.models import Response
+    from hailong.collection.receipts import CHECK, receipt_normalise
+    from hailong.units.models import Unit
+
+    value = CHECK.index(symbol)  # the 8 body symbols "000000XY" encode a value ≡ index (mod 37)
+    body = "".join("0123456789ABCDEFGHJKMNPQRSTVWXYZ"[(value >> s) & 31] for s in range(35, -1, -5))
+    receipt = receipt_normalise(f"{open_campaign.year}-{body[:4]}-{body[4:]}-{symbol}")
+    assert receipt is not None
+    Response.objects.create(
+        receipt=receipt, idempotency_key=f"k{value}", campaign=open_campaign,
+        instrument=open_campaign.instrument, unit=Unit.objects.get(code="14797"), source="web",
+        collection_mode="online", submitted_at=timezone.now(), answers={"tong_the": 5},
+    )  # fmt: skip
+    page = client.get(f"/cam-on/{quote(receipt)}/")
+    assert page.status_code == 200 and receipt in page.content.decode()
+
+
 def test_the_first_screen_is_light(open_campaign: Campaign, client: Client) -> None:
     import gzip
     from pathlib import Path
