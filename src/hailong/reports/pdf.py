@@ -13,11 +13,11 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from hailong.core.charts import factors_chart, ranking_chart
 from hailong.core.documents import pdf_compile
 from hailong.results.models import Computation
 from hailong.units.models import Unit
 
-from .charts import factors_chart, ranking_chart
 from .data import ReportSource, report_data, source_read, unit_page
 
 TEMPLATES = Path(__file__).resolve().parent / "typst"

@@ -1,11 +1,15 @@
 """Charts as Vega-Lite specifications, drawn to SVG by vl-convert with the Noto fonts.
 
-A chart is made only from figures that exist: with no figures the caller prints a sentence
-instead, so no empty chart pretends to be data.
+The same SVG goes into the PDF report and, inline, into web pages (``chart_html``), so a chart
+reads without JavaScript. A chart is made only from figures that exist: with no figures the
+caller prints a sentence instead, so no empty chart pretends to be data. On a web page every
+chart has its table beside it (the figures for screen readers and for copying).
 """
 
 from __future__ import annotations
 
+import html
+import re
 import threading
 from typing import Any
 
@@ -40,6 +44,27 @@ def svg(spec: dict[str, Any]) -> str:
         **spec,
     }
     return str(vlc.vegalite_to_svg(spec, format_locale=LOCALE))
+
+
+def chart_html(spec: dict[str, Any], *, title: str, description: str = "") -> str:
+    """The chart as inline SVG for a page: an image with a name, scaled to its container.
+
+    Returns markup (mark it safe in the template); the title and description are escaped here.
+    """
+    drawn = svg(spec)
+    drawn = re.sub(r"^<\?xml[^>]*>\s*", "", drawn)
+    label = html.escape(title, quote=True)
+    opening = re.match(r"<svg\b[^>]*>", drawn)
+    if opening is None:  # pragma: no cover - vl-convert always returns an <svg> element
+        raise ValueError("vl-convert returned no <svg> element")
+    head = opening.group(0)
+    head = re.sub(r'\s(width|height)="[^"]*"', "", head)  # scale with the page; viewBox keeps shape
+    head = re.sub(r'\sclass="[^"]*"', "", head)
+    head = head[:-1] + f' role="img" aria-label="{label}" class="chart" focusable="false">'
+    inner = f"<title>{label}</title>"
+    if description:
+        inner += f"<desc>{html.escape(description)}</desc>"
+    return head + inner + drawn[opening.end() :]
 
 
 def factors_chart(rows: list[dict[str, Any]], *, title: str) -> str:
