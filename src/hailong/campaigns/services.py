@@ -568,3 +568,62 @@ def campaign_transition(
         data=data,
     )
     return campaign
+
+
+@transaction.atomic
+def plan_save(
+    *,
+    campaign: Campaign,
+    files: dict[Unit, int | None],
+    planned: dict[Unit, int],
+    actor: Any = None,
+    actor_label: str = "",
+) -> None:
+    """The plan table saved as one: typed files, then quotas checked against them; a refusal
+    of either keeps both unchanged."""
+    volumes_set(campaign=campaign, files=files, actor=actor, actor_label=actor_label)
+    quotas_apply(campaign=campaign, planned=planned, actor=actor, actor_label=actor_label)
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    digest: str
+    published: str | None
+
+    @property
+    def matches(self) -> bool | None:
+        """Whether the stored answers give the published snapshot again (None: none published)."""
+        return None if self.published is None else self.digest == self.published
+
+
+def campaign_recompute(
+    *, campaign: Campaign, actor: Any = None, actor_label: str = ""
+) -> Recomputed:
+    """Compute the results from the stored answers and say whether they reproduce the
+    published snapshot (its content hash); the computation is logged."""
+    from hailong.audit.services import audit_record
+    from hailong.results.selectors import computation_published
+    from hailong.results.services import campaign_compute
+
+    if campaign.status in (Campaign.Status.DRAFT, Campaign.Status.OPEN):
+        raise PlanError(
+            "Chỉ tính kết quả khi đợt đã kết thúc thu phiếu / "
+            "results are computed once the campaign is closed"
+        )
+    published = computation_published(campaign=campaign)
+    computation = campaign_compute(campaign=campaign)
+    result = Recomputed(computation.digest, published.digest if published else None)
+    with transaction.atomic():
+        audit_record(
+            action="results.compute",
+            actor=actor,
+            actor_label=actor_label,
+            obj=campaign,
+            data={
+                "computation": computation.pk,
+                "digest": computation.digest,
+                "answers": computation.n_answers,
+                "published_digest": result.published,
+            },
+        )
+    return result
