@@ -38,7 +38,15 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class PeriodMixin(forms.Form):
+class Form(forms.Form):
+    """No colon after labels: they stand above their fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class PeriodMixin(Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("period_start"), data.get("period_end")
@@ -119,7 +127,7 @@ class SettingsForm(PeriodMixin):
     min_answers = CampaignCreateForm.base_fields["min_answers"]
 
 
-class ScopeForm(forms.Form):
+class ScopeForm(Form):
     roots = forms.ModelMultipleChoiceField(
         label=_("Subtrees"),
         queryset=Unit.objects.none(),
@@ -150,7 +158,7 @@ METHODS: list[tuple[Method, Any]] = [
 ]
 
 
-class PlannerForm(forms.Form):
+class PlannerForm(Form):
     margin = forms.TypedChoiceField(
         label=_("Margin of error"),
         choices=[("0.03", "±3%"), ("0.05", "±5%"), ("0.07", "±7%"), ("0.10", "±10%")],
@@ -188,9 +196,9 @@ class PlannerForm(forms.Form):
     )
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     file = forms.FileField(
-        label=_("File of completed files (CSV or XLSX)"),
+        label=_("Completed files per unit (CSV or XLSX)"),
         help_text=_(
             "Columns unit (unit code) and files; optionally service (procedure code) or channel"
         ),
