@@ -127,8 +127,13 @@ class SettingsForm(PeriodMixin):
     min_answers = CampaignCreateForm.base_fields["min_answers"]
 
 
+class UnitChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.get_kind_display()})"
+
+
 class ScopeForm(Form):
-    roots = forms.ModelMultipleChoiceField(
+    roots = UnitChoices(
         label=_("Subtrees"),
         queryset=Unit.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -148,7 +153,6 @@ class ScopeForm(Form):
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelMultipleChoiceField, self.fields["roots"])
         field.queryset = roots
-        field.label_from_instance = lambda u: f"{u.name} ({u.get_kind_display()})"
 
 
 METHODS: list[tuple[Method, Any]] = [

@@ -152,7 +152,7 @@ def volumes_import(
     _plan_editable(campaign)
     read = volumes_read(campaign=campaign, path=path)
     if read.problems:
-        raise ImportRejected(path.name, read.problems)
+        raise ImportRejected(str(path), read.problems)
     with transaction.atomic():
         campaign.volumes.all().delete()
         FileVolume.objects.bulk_create(

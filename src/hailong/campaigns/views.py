@@ -29,7 +29,7 @@ from hailong.results.selectors import computation_latest, computation_published
 from hailong.units.models import Unit, UnitKind
 
 from .forms import CampaignCreateForm, PlannerForm, ScopeForm, SettingsForm, UploadForm
-from .models import Campaign, CampaignUnit
+from .models import Campaign, CampaignUnit, Channel
 from .selectors import (
     READ_ROLES,
     campaign_changeable,
@@ -62,11 +62,6 @@ KIND_DEFAULTS = {
     UnitKind.COMMUNE: 150,
     UnitKind.WARD: 200,
     UnitKind.SPECIAL_ZONE: 150,
-}
-STEP_LABELS = {
-    "open": ("Mở thu phiếu", "Open for answers"),
-    "closed": ("Kết thúc thu phiếu", "Close collection"),
-    "published": ("Công bố kết quả", "Publish the results"),
 }
 
 
@@ -154,10 +149,8 @@ def _detail_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
         counts = by_kind.setdefault(cu.unit.get_kind_display(), [0, 0, 0])
         counts[0] += 1
         counts[1] += cu.quota
-        counts[2] += cu.answers_so_far
-    steps = [
-        (to, *STEP_LABELS[to]) for before, to in sorted(TRANSITIONS) if before == campaign.status
-    ]
+        counts[2] += cu.answers_so_far  # type: ignore[attr-defined]  # campaign_units counts
+    steps = [to for before, to in sorted(TRANSITIONS) if before == campaign.status]
     return {
         "campaign": campaign,
         "may_change": may_change,
@@ -165,6 +158,7 @@ def _detail_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
         "by_kind": sorted(by_kind.items()),
         "units_seen": len(rows),
         "steps": steps,
+        "channels": [str(Channel(c).label) for c in campaign.channels if c in Channel.values],
         "latest": computation_latest(campaign=campaign),
         "published": computation_published(campaign=campaign),
         "settings_form": SettingsForm(
@@ -324,7 +318,7 @@ def _plan_context(
             "files": sum(cu.completed_files or 0 for cu in rows),
             "quota": sum(cu.quota for cu in rows),
             "proposal": sum((proposal or {}).values()),
-            "answers": sum(cu.answers_so_far for cu in rows),
+            "answers": sum(cu.answers_so_far for cu in rows),  # type: ignore[attr-defined]
         },
     }
 
