@@ -7,6 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hailong.audit.models import AuditEntry
 from hailong.campaigns.models import Campaign, CampaignUnit
@@ -159,3 +161,35 @@ def test_a_second_campaign_with_the_same_code_is_refused(draft: Campaign) -> Non
             period_start=draft.period_start, period_end=draft.period_end,
         )  # fmt: skip
     assert Campaign.objects.count() == 1
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    files=st.lists(st.one_of(st.none(), st.integers(0, 400)), min_size=2, max_size=2),
+    per_kind=st.dictionaries(
+        st.sampled_from(["commune", "ward"]), st.integers(-5, 500), min_size=1
+    ),
+)
+def test_quotas_never_exceed_the_files_and_a_refusal_changes_nothing(
+    draft: Campaign, files: list[int | None], per_kind: dict[str, int]
+) -> None:
+    if not draft.scope.exists():
+        scope_set(campaign=draft, roots=[Unit.objects.get(code="38")], kinds=["commune", "ward"])
+    ward, commune = Unit.objects.get(code="14797"), Unit.objects.get(code="16000")
+    volumes_set(campaign=draft, files={ward: files[0], commune: files[1]})
+    before = dict(draft.scope.values_list("unit__code", "quota"))
+    logged = AuditEntry.objects.count()
+    try:
+        quotas_by_kind(campaign=draft, per_kind=per_kind)
+    except PlanError:
+        assert dict(draft.scope.values_list("unit__code", "quota")) == before
+        assert AuditEntry.objects.count() == logged
+    else:
+        for cu in draft.scope.filter(unit__kind__in=per_kind):
+            assert cu.quota == per_kind[cu.unit.kind] >= 0
+            assert cu.completed_files is None or cu.quota <= cu.completed_files
+        assert AuditEntry.objects.count() == logged + 1

@@ -183,3 +183,16 @@ def test_a_step_that_is_not_allowed_is_refused_with_its_reason(world: dict[str, 
 def test_the_staff_home_lists_campaigns_for_readers_not_clerks(world: dict[str, Any]) -> None:
     assert "/can-bo/dot-khao-sat/" in signed_in(Role.VIEWER, world["ward"]).get("/can-bo/").text
     assert "/can-bo/dot-khao-sat/" not in signed_in(Role.CLERK, world["ward"]).get("/can-bo/").text
+
+
+def test_a_coordinator_of_one_subtree_cannot_change_a_wider_campaign(
+    world: dict[str, Any],
+) -> None:
+    local = signed_in(Role.COORDINATOR, world["ward"])
+    page = local.get("/can-bo/dot-khao-sat/sipas-nay/ke-hoach/")
+    assert page.status_code == 200 and 'name="quota-' not in page.text  # reads its ward only
+    cu = world["campaign"].scope.get(unit=world["ward"])
+    reply = local.post("/can-bo/dot-khao-sat/sipas-nay/ke-hoach/luu/", {f"quota-{cu.pk}": "5"})
+    assert reply.status_code == 403
+    cu.refresh_from_db()
+    assert cu.quota == 120
