@@ -196,3 +196,39 @@ def test_a_coordinator_of_one_subtree_cannot_change_a_wider_campaign(
     assert reply.status_code == 403
     cu.refresh_from_db()
     assert cu.quota == 120
+
+
+def test_an_xlsx_of_files_is_read_and_a_proposal_without_files_is_explained(
+    world: dict[str, Any],
+) -> None:
+    import io
+
+    import xlsxwriter
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    coordinator = signed_in(Role.COORDINATOR)
+    commune = world["campaign"].scope.get(unit=world["commune"])
+    commune.completed_files = None
+    commune.save()
+    page = coordinator.get(
+        "/can-bo/dot-khao-sat/sipas-nay/ke-hoach/",
+        {"de-xuat": "1", "margin": "0.05", "confidence": "0.95", "method": "proportional",
+         "minimum": "30"},
+    )  # fmt: skip
+    assert page.context["proposal"] is None
+    assert "completed files are missing for 1 units: Xã Nga Sơn" in page.text
+    data = io.BytesIO()
+    book = xlsxwriter.Workbook(data, {"in_memory": True})
+    sheet = book.add_worksheet()
+    for r, row in enumerate([["unit", "files"], ["14797", 950], ["16000", 310]]):
+        sheet.write_row(r, 0, row)
+    book.close()
+    upload = SimpleUploadedFile("so-ho-so.xlsx", data.getvalue())
+    preview = coordinator.post("/can-bo/dot-khao-sat/sipas-nay/ke-hoach/tai-len/", {"file": upload})
+    assert preview.status_code == 200, preview.text
+    coordinator.post(
+        "/can-bo/dot-khao-sat/sipas-nay/ke-hoach/tai-len/ghi/",
+        {"digest": preview.context["digest"], "suffix": ".xlsx"},
+    )
+    commune.refresh_from_db()
+    assert commune.completed_files == 310
