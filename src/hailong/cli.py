@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "report": "write the official report (PDF), a unit's scorecard, the workbook (XLSX) or PAR table",
     "audit": "check the audit log's hash chain (audit verify) or export it (audit export)",
     "comments": "tag comments (one a line) by factor and tone, show why, and mask personal data",
+    "cases": "complaints and suggestions: 'cases tick' sends reminders and escalates overdue cases",
     "changepassword": "set a new password for an account",
 }
 ALIASES = {
