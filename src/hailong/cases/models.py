@@ -19,7 +19,7 @@ class Case(models.Model):
         SUGGESTION = "suggestion", _("Suggestion")
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
+        RECEIVED = "received", _("Newly received")
         ASSIGNED = "assigned", _("Assigned to the unit")
         IN_PROGRESS = "in_progress", _("Being handled")
         ANSWERED = "answered", _("Answered")
