@@ -5,6 +5,8 @@ No account and no JavaScript; the sender's text is escaped and, beyond the unit,
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -43,7 +45,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     source = data.get("nguon", "")
     if source not in (Case.Source.THANKS, Case.Source.KIOSK):
         source = Case.Source.PORTAL
-    form = {
+    form: dict[str, Any] = {
         "unit": data.get("don_vi", data.get("don-vi", "")),
         "kind": data.get("loai", ""),
         "text": data.get("noi_dung", ""),
@@ -77,7 +79,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         except CaseRefused as exc:
             error, status = refused_text(exc), 400
         else:
-            return redirect(reverse("cases:track") + "?" + urlencode({"ma": case.code, "moi": 1}))
+            return redirect(reverse("cases:track") + "?" + urlencode({"ma": case.code, "moi": "1"}))
     receipt_ok = bool(form["receipt"]) and receipt_normalise(form["receipt"]) is not None
     context = {
         "form": form,
