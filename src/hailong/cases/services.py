@@ -22,7 +22,7 @@ from hailong.accounts.selectors import units_in_scope
 from hailong.audit.services import audit_record
 from hailong.collection.models import Response
 from hailong.collection.receipts import receipt_normalise
-from hailong.comments import comment_tags
+from hailong.comments import comment_tags, mask
 from hailong.units.models import Unit
 
 from .codes import case_code_new
@@ -103,7 +103,7 @@ def _step(
         actor_label=actor_label,
         obj=case,
         unit=case.unit,
-        reason=note[:500],
+        reason=mask(note).text[:500],  # the log is read beyond the unit
         data={"from": before, "to": case.status, **(data or {})},
     )
 
