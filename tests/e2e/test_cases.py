@@ -79,7 +79,9 @@ def test_a_complaint_from_the_thank_you_page_is_answered_and_read_by_its_code(
     page.get_by_role("link", name=code).click()
     page.get_by_role("button", name="Bắt đầu xử lý").click()
     expect(page.locator("#case-status")).to_contain_text("Đang xử lý")
-    page.get_by_label("Trả lời người gửi").fill("Đơn vị xin lỗi, đã trả kết quả và nhắc nhở cán bộ.")
+    page.get_by_label("Trả lời người gửi").fill(
+        "Đơn vị xin lỗi, đã trả kết quả và nhắc nhở cán bộ."
+    )
     page.get_by_role("button", name="Gửi trả lời").click()
     expect(page.locator("#case-status")).to_contain_text("Đã trả lời")
     assert axe(page) == []
