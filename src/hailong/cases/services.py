@@ -110,7 +110,7 @@ def _step(
 
 def _locked(case: Case) -> Case:
     """The case re-read under a row lock, so that two steps at once cannot both pass."""
-    return Case.objects.select_for_update().select_related("unit").get(pk=case.pk)
+    return Case.objects.select_for_update(of=("self",)).select_related("unit").get(pk=case.pk)
 
 
 def _publish_if_agreed(case: Case) -> None:

@@ -128,3 +128,26 @@ def test_the_unit_figures_show_beside_the_results(wards: tuple[Unit, Unit]) -> N
     assert "<caption>" in html
     empty = Template('{% include "cases/unit_stats.html" %}').render(Context({"unit": wards[1]}))
     assert "<table" not in empty
+
+
+def test_the_staff_home_lists_the_case_screen_for_those_who_may_open_it(
+    client: Client, staff: dict[str, User]
+) -> None:
+    for who, shown in [("manager", True), ("coordinator", True), ("auditor", True),
+                       ("clerk", False), ("viewer", False)]:  # fmt: skip
+        client.force_login(staff[who])
+        assert ('href="/can-bo/phan-anh/"' in client.get("/can-bo/").content.decode()) == shown
+
+
+def test_the_tick_command_escalates_and_says_how_many(wards: tuple[Unit, Unit]) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    case_submit(
+        unit=wards[0], kind="complaint", text="Chậm", now=timezone.now() - dt.timedelta(days=40)
+    )
+    out = StringIO()
+    call_command("cases", "tick", stdout=out)
+    assert "escalated 1" in out.getvalue()
+    assert Case.objects.get().escalated_at is not None
