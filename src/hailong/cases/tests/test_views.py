@@ -151,3 +151,21 @@ def test_the_tick_command_escalates_and_says_how_many(wards: tuple[Unit, Unit]) 
     call_command("cases", "tick", stdout=out)
     assert "escalated 1" in out.getvalue()
     assert Case.objects.get().escalated_at is not None
+
+
+def test_the_sender_agrees_on_the_tracking_page_and_the_answer_is_published_masked(
+    client: Client, wards: tuple[Unit, Unit], staff: dict[str, User]
+) -> None:
+    from hailong.cases.services import case_answer, case_consent, case_start
+
+    case = case_submit(unit=wards[0], kind="complaint", text="Gọi tôi 0912345678, chờ 2 giờ")
+    case = case_start(actor=staff["manager"], case=case)
+    case = case_answer(actor=staff["manager"], case=case, answer="Đã bố trí thêm quầy")
+    case_consent(case=case, side="unit", agree=True, actor=staff["manager"])
+    assert "Đã bố trí thêm quầy" not in client.get("/gop-y/cong-khai/").content.decode()
+    reply = client.post("/gop-y/tra-cuu/", {"ma": case.code, "buoc": "dong-y", "dong_y": "1"})
+    assert reply.status_code == 302
+    page = client.get("/gop-y/cong-khai/").content.decode()
+    assert "Đã bố trí thêm quầy" in page and "0912345678" not in page and case.code not in page
+    client.post("/gop-y/tra-cuu/", {"ma": case.code, "buoc": "dong-y", "dong_y": "0"})
+    assert "Đã bố trí thêm quầy" not in client.get("/gop-y/cong-khai/").content.decode()
