@@ -22,6 +22,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
+    path("", include("hailong.cases.urls")),  # /gop-y/…, /can-bo/phan-anh/…
     path("", include("hailong.collection.urls")),
     path("", include("hailong.kiosks.urls")),
     path("", include("hailong.opendata.urls")),

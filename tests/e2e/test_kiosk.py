@@ -43,6 +43,8 @@ def answer(page: Any, overall: str, comment: str = "") -> None:
     else:
         page.get_by_role("button", name="Bỏ qua").click()
     expect(page.locator(".thanks")).to_be_visible()
+    feedback = page.get_by_role("link", name="Gửi phản ánh, kiến nghị đến đơn vị này")
+    expect(feedback).to_have_attribute("href", "/gop-y/?don-vi=14797&nguon=kiosk")
 
 
 def test_a_kiosk_keeps_answers_offline_and_sends_each_once(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -91,6 +92,7 @@ def kiosk_page(request: HttpRequest) -> HttpResponse:
         "campaign": campaign.code,
         "submit": API_PATH,
         "idle": kiosk.idle_seconds,
+        "feedback": f"/gop-y/?don-vi={quote(kiosk.unit.code)}&nguon=kiosk",
         "language": language,
         "questions": _questions(checker, language),
         "text": {
@@ -101,6 +103,7 @@ def kiosk_page(request: HttpRequest) -> HttpResponse:
             "offline": _("No network: ratings are kept on this tablet and sent later."),
             "step": _("Question %(n)s of %(total)s"),
             "start_over": _("Start over"),
+            "feedback": _("Send a complaint or suggestion to this unit"),
         },
     }
     response = render(

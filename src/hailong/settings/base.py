@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "hailong.audit",
     "hailong.opendata",
     "hailong.comments",
+    "hailong.cases",
 ]
 
 MIDDLEWARE = [
@@ -167,3 +168,15 @@ HAILONG_REPORT_PLACE = os.environ.get("HAILONG_REPORT_PLACE", "Thanh Hóa")
 HAILONG_OPEN_DATA_LICENCE = os.environ.get("HAILONG_OPEN_DATA_LICENCE", "CC BY 4.0")
 HAILONG_OPEN_DATA_DIR = VAR_DIR / "opendata"
 HAILONG_VISIT_FLUSH_SECONDS = float(os.environ.get("HAILONG_VISIT_FLUSH_SECONDS", "10"))
+
+# Complaints and suggestions (docs/cases.md): answer within this many working days, remind the
+# unit this many working days before, let the sender reopen within this many days of the answer,
+# delete the sender's contact this many days after closing, at most this many cases an hour
+# from one address, texts up to this many characters; assign to the sender's unit at once.
+HAILONG_CASE_DEADLINE_DAYS = int(os.environ.get("HAILONG_CASE_DEADLINE_DAYS", "10"))
+HAILONG_CASE_REMIND_DAYS = int(os.environ.get("HAILONG_CASE_REMIND_DAYS", "2"))
+HAILONG_CASE_REOPEN_DAYS = int(os.environ.get("HAILONG_CASE_REOPEN_DAYS", "10"))
+HAILONG_CASE_CONTACT_DAYS = int(os.environ.get("HAILONG_CASE_CONTACT_DAYS", "30"))
+HAILONG_CASE_PER_HOUR = int(os.environ.get("HAILONG_CASE_PER_HOUR", "5"))
+HAILONG_CASE_TEXT_MAX = int(os.environ.get("HAILONG_CASE_TEXT_MAX", "2000"))
+HAILONG_CASE_AUTO_ASSIGN = get_bool("HAILONG_CASE_AUTO_ASSIGN", True)

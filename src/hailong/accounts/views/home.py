@@ -20,6 +20,7 @@ ALL = tuple(Role.values)
 def screens(*, user: User) -> list[tuple[str, str, str]]:
     """(title, address, what it is for) of every screen the user's roles open."""
     from hailong.campaigns.selectors import READ_ROLES as CAMPAIGN_ROLES
+    from hailong.cases.selectors import READERS as CASE_READERS
     from hailong.collection.review import REVIEWERS
     from hailong.entry.selectors import ENTRY_ROLES
     from hailong.invitations.views import ROLES as INVITATION_ROLES
@@ -53,6 +54,14 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
                 _("Answers waiting for review"),
                 reverse("review_queue"),
                 _("Accept or reject the answers the integrity checks held back"),
+            )
+        )
+    if roles & set(CASE_READERS):
+        found.append(
+            (
+                _("Complaints and suggestions"),
+                reverse("cases:staff_list"),
+                _("Answer the cases sent to your units, on time"),
             )
         )
     if roles & set(PRINT_ROLES):

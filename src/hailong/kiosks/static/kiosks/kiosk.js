@@ -121,6 +121,9 @@
     });
     saveQueue(items);
     app.replaceChildren(el("p", { "class": "thanks", role: "status" }, cfg.text.thanks));
+    if (cfg.feedback) {
+      app.appendChild(el("p")).appendChild(el("a", { href: cfg.feedback }, cfg.text.feedback));
+    }
     clearTimeout(idleTimer);
     setTimeout(reset, 4000);
     flush();

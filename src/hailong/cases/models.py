@@ -1,0 +1,142 @@
+"""Complaints and suggestions sent to a unit, their contacts (kept apart) and every step."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Case(models.Model):
+    """One complaint or suggestion, followed by its tracking code from receipt to closing.
+
+    The sender's contact details are not here but in :class:`CaseContact`, so that this row
+    (and anything exported from it) says nothing about who wrote it.
+    """
+
+    class Kind(models.TextChoices):
+        COMPLAINT = "complaint", _("Complaint")
+        SUGGESTION = "suggestion", _("Suggestion")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Newly received")
+        ASSIGNED = "assigned", _("Assigned to the unit")
+        IN_PROGRESS = "in_progress", _("Being handled")
+        ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed")
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", _("Feedback page")
+        THANKS = "thanks", _("After a survey answer")
+        KIOSK = "kiosk", _("Kiosk")
+        RESPONSE = "response", _("From a survey comment, by a coordinator")
+
+    code = models.CharField(_("tracking code"), max_length=16, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="cases"
+    )
+    response = models.ForeignKey(
+        "collection.Response",
+        verbose_name=_("survey answer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    text = models.TextField(_("text"))
+    factors = models.JSONField(_("suggested factors"), default=list, blank=True)
+    tone = models.CharField(_("suggested tone"), max_length=12, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED
+    )
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    due_on = models.DateField(_("answer due on"))
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    answer = models.TextField(_("the unit's answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sender_consent = models.BooleanField(_("sender agrees to publish"), default=False)
+    unit_consent = models.BooleanField(_("unit agrees to publish"), default=False)
+    published = models.BooleanField(_("published (anonymised)"), default=False)
+    client_hash = models.CharField(_("address hash"), max_length=32, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("complaint or suggestion")
+        verbose_name_plural = _("complaints and suggestions")
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["status", "due_on"], name="case_status_due")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+OPEN_STATUSES = (Case.Status.RECEIVED, Case.Status.ASSIGNED, Case.Status.IN_PROGRESS)
+
+
+class CaseContact(models.Model):
+    """How to reach the sender, if they chose to say; deleted some days after closing.
+
+    Shown only to the owning unit's managers and to coordinators; never exported, published
+    or written to the audit log.
+    """
+
+    case = models.OneToOneField(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="contact"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    class Meta:
+        verbose_name = _("sender's contact")
+        verbose_name_plural = _("senders' contacts")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}"
+
+
+class CaseEvent(models.Model):
+    """One step of a case: who, when, from which status to which, and why."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("by (label)"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20)
+    from_status = models.CharField(_("from"), max_length=12, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("case step")
+        verbose_name_plural = _("case steps")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action}"

@@ -1,0 +1,90 @@
+"""Reading cases: who sees which, the public views (masked), and per-unit figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from hailong.accounts.models import Role, User
+from hailong.accounts.selectors import units_in_scope
+from hailong.comments import mask
+from hailong.units.models import Unit
+
+from .models import OPEN_STATUSES, Case
+
+# Who opens the staff case screens: clerks enter answers and viewers read results, neither
+# reads what citizens wrote to a unit; auditors read everything and change nothing.
+READERS: tuple[str, ...] = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.UNIT_MANAGER, Role.AUDITOR)
+HANDLERS: tuple[str, ...] = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.UNIT_MANAGER)
+COORDINATORS: tuple[str, ...] = (Role.ADMINISTRATOR, Role.COORDINATOR)
+
+
+def cases_visible(*, user: User) -> QuerySet[Case]:
+    return Case.objects.filter(unit__in=units_in_scope(user=user, roles=READERS))
+
+
+def case_may(*, user: User, case: Case, roles: tuple[str, ...]) -> bool:
+    return units_in_scope(user=user, roles=roles).filter(pk=case.unit_id).exists()
+
+
+def case_is_overdue(case: Case, today: dt.date | None = None) -> bool:
+    return case.is_open and case.due_on < (today or timezone.localdate())
+
+
+def masked(text: str) -> str:
+    """The text with names, phones, e-mails and ID numbers replaced: for anything public."""
+    return mask(text).text
+
+
+def cases_published() -> QuerySet[Case]:
+    return (
+        Case.objects.filter(published=True, status__in=(Case.Status.ANSWERED, Case.Status.CLOSED))
+        .select_related("unit")
+        .order_by("-answered_at")
+    )
+
+
+@dataclass(frozen=True)
+class UnitCaseStats:
+    """A unit's handling of cases: the inside view of factor 5 (feedback and complaints)."""
+
+    received: int
+    answered: int
+    on_time: int
+    open_overdue: int
+    mean_days: float | None
+
+    @property
+    def on_time_percent(self) -> float | None:
+        return 100.0 * self.on_time / self.answered if self.answered else None
+
+
+def unit_case_stats(
+    *, units: QuerySet[Unit] | list[Unit], since: dt.date | None = None
+) -> UnitCaseStats:
+    """Cases received by ``units`` since ``since`` (default: the last 365 days).
+
+    On time: answered on or before the due day. Days to answer are calendar days from
+    receipt to the (latest) answer.
+    """
+    today = timezone.localdate()
+    since = since or today - dt.timedelta(days=365)
+    rows = list(
+        Case.objects.filter(unit__in=units, received_at__date__gte=since).values_list(
+            "status", "received_at", "answered_at", "due_on"
+        )
+    )
+    answered = [(r, a, d) for s, r, a, d in rows if a is not None]
+    on_time = sum(1 for _, a, d in answered if timezone.localtime(a).date() <= d)
+    days = [(a - r).total_seconds() / 86400 for r, a, _ in answered]
+    overdue = sum(1 for s, _, _, d in rows if s in OPEN_STATUSES and d < today)
+    return UnitCaseStats(
+        received=len(rows),
+        answered=len(answered),
+        on_time=on_time,
+        open_overdue=overdue,
+        mean_days=sum(days) / len(days) if days else None,
+    )

@@ -1,0 +1,182 @@
+"""Staff screens /can-bo/phan-anh/: the cases in the user's scope and the steps they may take.
+
+Coordinators and administrators see every case of their units, escalations first, and assign;
+unit managers see and handle their units' cases; auditors read (texts masked, no contacts);
+clerks and viewers do not open these screens.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import F
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from hailong.accounts.models import User
+from hailong.accounts.selectors import units_in_scope
+
+from .models import OPEN_STATUSES, Case
+from .selectors import (
+    COORDINATORS,
+    HANDLERS,
+    READERS,
+    case_is_overdue,
+    case_may,
+    cases_visible,
+    masked,
+    unit_case_stats,
+)
+from .services import (
+    CaseRefused,
+    case_answer,
+    case_assign,
+    case_close,
+    case_consent,
+    case_from_response,
+    case_start,
+    cases_escalate,
+)
+from .views import refused_text
+
+PAGE = 200
+TICK_EVERY = 600  # seconds between the cheap reminder/escalation runs on page loads
+
+
+def _tick() -> None:
+    if cache.add("hailong:cases:tick", 1, TICK_EVERY):
+        cases_escalate()
+
+
+def _refused(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/refused.html",
+        {
+            "reason_vi": "màn hình phản ánh dành cho điều phối viên, quản lý đơn vị và kiểm toán viên",
+            "reason_en": "the case screens are for coordinators, unit managers and auditors",
+        },
+        status=403,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    scope = units_in_scope(user=user, roles=READERS)
+    if not scope.exists():
+        return _refused(request)
+    coordinator = units_in_scope(user=user, roles=COORDINATORS).exists()
+    if request.method == "POST":
+        try:
+            case = case_from_response(actor=user, receipt=request.POST.get("bien_nhan", ""))
+        except CaseRefused as exc:
+            messages.error(request, refused_text(exc))
+            return redirect("cases:staff_list")
+        messages.success(
+            request, _("Case %(code)s was made from the answer.") % {"code": case.code}
+        )
+        return redirect("cases:staff_case", pk=case.pk)
+    _tick()
+    today = timezone.localdate()
+    cases = cases_visible(user=user).select_related("unit")
+    status = request.GET.get("trang-thai", "")
+    if status in Case.Status.values:
+        cases = cases.filter(status=status)
+    overdue = request.GET.get("qua-han") == "1"
+    if overdue:
+        cases = cases.filter(status__in=OPEN_STATUSES, due_on__lt=today)
+    unit_code = request.GET.get("don-vi", "")
+    if unit_code:
+        cases = cases.filter(unit__code=unit_code)
+    kind = request.GET.get("loai", "")
+    if kind in Case.Kind.values:
+        cases = cases.filter(kind=kind)
+    order = [F("escalated_at").desc(nulls_last=True)] if coordinator else []
+    cases = cases.order_by(*order, "status", "due_on", "-received_at")
+    total = cases.count()
+    rows = [
+        {"case": c, "overdue": case_is_overdue(c, today), "text": masked(c.text)}
+        for c in cases[:PAGE]
+    ]
+    units_seen = scope.filter(cases__isnull=False).distinct().order_by("name")
+    context = {
+        "rows": rows,
+        "total": total,
+        "page": PAGE,
+        "statuses": Case.Status.choices,
+        "kinds": Case.Kind.choices,
+        "units": units_seen,
+        "status": status,
+        "overdue": overdue,
+        "unit_code": unit_code,
+        "kind": kind,
+        "coordinator": coordinator,
+        "stats": unit_case_stats(units=scope),
+    }
+    return render(request, "cases/staff_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_page(request: HttpRequest, pk: int) -> HttpResponse:
+    user = cast(User, request.user)
+    if not units_in_scope(user=user, roles=READERS).exists():
+        return _refused(request)
+    case = cases_visible(user=user).select_related("unit", "response").filter(pk=pk).first()
+    if case is None:
+        raise Http404(_("There is no such case among your units."))
+    handler = case_may(user=user, case=case, roles=HANDLERS)
+    coordinator = case_may(user=user, case=case, roles=COORDINATORS)
+    if request.method == "POST":
+        step = request.POST.get("buoc", "")
+        try:
+            if step == "giao":
+                from hailong.units.models import Unit
+
+                unit = Unit.objects.filter(code=request.POST.get("don_vi", "")).first()
+                if unit is None:
+                    raise CaseRefused("hãy chọn đơn vị nhận", "choose the unit")
+                case_assign(actor=user, case=case, unit=unit, note=request.POST.get("ghi_chu", ""))
+            elif step == "bat-dau":
+                case_start(actor=user, case=case)
+            elif step == "tra-loi":
+                case_answer(actor=user, case=case, answer=request.POST.get("tra_loi", ""))
+            elif step == "dong":
+                case_close(actor=user, case=case, note=request.POST.get("ghi_chu", ""))
+            elif step == "cong-khai":
+                case_consent(
+                    case=case, side="unit", agree=request.POST.get("dong_y") == "1", actor=user
+                )
+            else:
+                raise CaseRefused("bước không hợp lệ", "unknown step")
+        except CaseRefused as exc:
+            messages.error(request, refused_text(exc))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("cases:staff_case", pk=case.pk)
+    contact = getattr(case, "contact", None) if handler else None
+    context = {
+        "case": case,
+        "text": case.text if handler else masked(case.text),
+        "answer": case.answer if handler else masked(case.answer),
+        "contact": contact,
+        "events": case.events.select_related("actor").order_by("at", "pk"),
+        "handler": handler,
+        "coordinator": coordinator,
+        "overdue": case_is_overdue(case),
+        "assign_units": units_in_scope(user=user, roles=COORDINATORS).order_by("name")
+        if coordinator
+        else [],
+        "S": {s.name: s.value for s in Case.Status},
+        "list_url": reverse("cases:staff_list"),
+    }
+    return render(request, "cases/staff_case.html", context)

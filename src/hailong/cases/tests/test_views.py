@@ -1,0 +1,171 @@
+"""The public pages and the staff screens over HTTP: scope, escaping, bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.template import Context, Template
+from django.test import Client
+from django.utils import timezone
+
+from hailong.accounts.models import User
+from hailong.campaigns.models import Campaign
+from hailong.cases.models import Case
+from hailong.cases.services import CaseRefused, case_from_response, case_submit
+from hailong.collection.models import Response
+from hailong.collection.receipts import receipt_new
+from hailong.instruments.models import InstrumentVersion
+from hailong.instruments.services import builtin_instruments_load
+from hailong.units.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def answer(unit: Unit, answers: dict[str, object]) -> Response:
+    builtin_instruments_load()
+    today = timezone.localdate()
+    campaign, _ = Campaign.objects.get_or_create(
+        code="quay-nay",
+        defaults={
+            "name": "Đánh giá tại quầy", "year": today.year,
+            "instrument": InstrumentVersion.objects.get(code="desk-quick"),
+            "period_start": today - dt.timedelta(days=5), "period_end": today + dt.timedelta(days=5),
+            "status": Campaign.Status.OPEN,
+        },
+    )  # fmt: skip
+    return Response.objects.create(
+        receipt=receipt_new(today.year), idempotency_key=f"t-{Response.objects.count()}",
+        campaign=campaign, instrument=campaign.instrument, unit=unit, source="web",
+        collection_mode="online", submitted_at=timezone.now(), answers=answers,
+    )  # fmt: skip
+
+
+def test_sending_from_the_form_gives_a_code_that_shows_the_case_escaped(
+    client: Client, wards: tuple[Unit, Unit]
+) -> None:
+    given = answer(wards[0], {"tong_the": 2})
+    form = client.get(f"/gop-y/?don-vi=14797&bien-nhan={given.receipt}&nguon=thanks")
+    assert form.status_code == 200 and given.receipt in form.content.decode()
+    reply = client.post(
+        "/gop-y/",
+        {"don_vi": "14797", "loai": "complaint", "noi_dung": "<script>alert(1)</script> gọi 0912345678",
+         "bien_nhan": given.receipt, "nguon": "thanks", "dien_thoai": "0912345678"},
+    )  # fmt: skip
+    assert reply.status_code == 302
+    case = Case.objects.get()
+    assert case.response == given and case.source == "thanks"
+    page = client.get(reply["Location"]).content.decode()
+    assert case.code in page
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    assert "0912345678" not in page  # masked beyond the unit
+
+
+def test_bad_input_on_the_form_says_why_and_keeps_what_was_typed(
+    client: Client, wards: tuple[Unit, Unit]
+) -> None:
+    reply = client.post("/gop-y/", {"don_vi": "14797", "loai": "complaint", "noi_dung": ""})
+    assert reply.status_code == 400 and "đang để trống" in reply.content.decode()
+    reply = client.post("/gop-y/", {"don_vi": "nope", "loai": "complaint", "noi_dung": "Chậm"})
+    assert reply.status_code == 400 and "Chậm" in reply.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_an_unknown_tracking_code_is_a_clear_404(client: Client) -> None:
+    reply = client.get("/gop-y/tra-cuu/?ma=PA-0000-0000-Z")
+    assert reply.status_code == 404
+    assert "Không có phản ánh nào với mã tra cứu này" in reply.content.decode()
+
+
+def test_staff_see_only_their_units_and_clerks_nothing(
+    client: Client, wards: tuple[Unit, Unit], staff: dict[str, User]
+) -> None:
+    mine = case_submit(unit=wards[0], kind="complaint", text="Chờ lâu, gọi chị Lan 0912345678")
+    theirs = case_submit(unit=wards[1], kind="suggestion", text="Nên có thêm ghế")
+    client.force_login(staff["manager"])
+    listing = client.get("/can-bo/phan-anh/").content.decode()
+    assert mine.code in listing and theirs.code not in listing
+    assert client.get(f"/can-bo/phan-anh/{theirs.pk}/").status_code == 404
+    page = client.get(f"/can-bo/phan-anh/{mine.pk}/").content.decode()
+    assert "0912345678" in page  # the owning unit reads the text whole
+    reply = client.post(f"/can-bo/phan-anh/{theirs.pk}/", {"buoc": "bat-dau"})
+    assert reply.status_code == 404
+    client.post(f"/can-bo/phan-anh/{mine.pk}/", {"buoc": "tra-loi", "tra_loi": "Sớm quá"})
+    assert Case.objects.get(pk=mine.pk).status == "assigned"  # out of order: nothing changed
+    for who in ("clerk", "viewer"):
+        client.force_login(staff[who])
+        assert client.get("/can-bo/phan-anh/").status_code == 403
+    client.force_login(staff["auditor"])
+    page = client.get(f"/can-bo/phan-anh/{mine.pk}/").content.decode()
+    assert "0912345678" not in page and "Bắt đầu xử lý" not in page
+    client.force_login(staff["coordinator"])
+    listing = client.get("/can-bo/phan-anh/").content.decode()
+    assert mine.code in listing and theirs.code in listing
+
+
+def test_a_coordinator_turns_a_negative_answer_with_a_comment_into_a_case(
+    wards: tuple[Unit, Unit], staff: dict[str, User]
+) -> None:
+    happy = answer(wards[0], {"tong_the": 5, "y_kien": "Rất tốt"})
+    silent = answer(wards[0], {"tong_the": 1})
+    unhappy = answer(wards[0], {"tong_the": 2, "y_kien": "Cán bộ không hướng dẫn"})
+    for response in (happy, silent):
+        with pytest.raises(CaseRefused, match="not satisfied and has a comment"):
+            case_from_response(actor=staff["coordinator"], receipt=response.receipt)
+    with pytest.raises(CaseRefused, match="only a coordinator"):
+        case_from_response(actor=staff["manager"], receipt=unhappy.receipt)
+    case = case_from_response(actor=staff["coordinator"], receipt=unhappy.receipt)
+    assert case.response == unhappy and case.text == "Cán bộ không hướng dẫn"
+    assert case.events.filter(action="from_answer", actor=staff["coordinator"]).exists()
+    with pytest.raises(CaseRefused, match="already"):
+        case_from_response(actor=staff["coordinator"], receipt=unhappy.receipt)
+
+
+def test_the_unit_figures_show_beside_the_results(wards: tuple[Unit, Unit]) -> None:
+    case_submit(unit=wards[0], kind="complaint", text="Chậm")
+    html = Template('{% include "cases/unit_stats.html" %}').render(Context({"unit": wards[0]}))
+    assert 'Số phản ánh đã tiếp nhận</th><td class="num">1<' in html
+    assert "<caption>" in html
+    empty = Template('{% include "cases/unit_stats.html" %}').render(Context({"unit": wards[1]}))
+    assert "<table" not in empty
+
+
+def test_the_staff_home_lists_the_case_screen_for_those_who_may_open_it(
+    client: Client, staff: dict[str, User]
+) -> None:
+    for who, shown in [("manager", True), ("coordinator", True), ("auditor", True),
+                       ("clerk", False), ("viewer", False)]:  # fmt: skip
+        client.force_login(staff[who])
+        assert ('href="/can-bo/phan-anh/"' in client.get("/can-bo/").content.decode()) == shown
+
+
+def test_the_tick_command_escalates_and_says_how_many(wards: tuple[Unit, Unit]) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    case_submit(
+        unit=wards[0], kind="complaint", text="Chậm", now=timezone.now() - dt.timedelta(days=40)
+    )
+    out = StringIO()
+    call_command("cases", "tick", stdout=out)
+    assert "escalated 1" in out.getvalue()
+    assert Case.objects.get().escalated_at is not None
+
+
+def test_the_sender_agrees_on_the_tracking_page_and_the_answer_is_published_masked(
+    client: Client, wards: tuple[Unit, Unit], staff: dict[str, User]
+) -> None:
+    from hailong.cases.services import case_answer, case_consent, case_start
+
+    case = case_submit(unit=wards[0], kind="complaint", text="Gọi tôi 0912345678, chờ 2 giờ")
+    case = case_start(actor=staff["manager"], case=case)
+    case = case_answer(actor=staff["manager"], case=case, answer="Đã bố trí thêm quầy")
+    case_consent(case=case, side="unit", agree=True, actor=staff["manager"])
+    assert "Đã bố trí thêm quầy" not in client.get("/gop-y/cong-khai/").content.decode()
+    reply = client.post("/gop-y/tra-cuu/", {"ma": case.code, "buoc": "dong-y", "dong_y": "1"})
+    assert reply.status_code == 302
+    page = client.get("/gop-y/cong-khai/").content.decode()
+    assert "Đã bố trí thêm quầy" in page and "0912345678" not in page and case.code not in page
+    client.post("/gop-y/tra-cuu/", {"ma": case.code, "buoc": "dong-y", "dong_y": "0"})
+    assert "Đã bố trí thêm quầy" not in client.get("/gop-y/cong-khai/").content.decode()

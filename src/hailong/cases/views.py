@@ -1,0 +1,149 @@
+"""Public pages: send a complaint or suggestion, follow it by its code, read published answers.
+
+No account and no JavaScript; the sender's text is escaped and, beyond the unit, masked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from hailong.accounts.lockout import request_address_hash
+from hailong.collection.receipts import receipt_normalise
+from hailong.units.models import Unit
+
+from .codes import case_code_normalise
+from .models import Case
+from .selectors import cases_published, masked
+from .services import CaseRefused, case_consent, case_reopen, case_submit
+
+
+def refused_text(exc: CaseRefused) -> str:
+    return exc.en if (translation.get_language() or "vi").startswith("en") else exc.vi
+
+
+def _units() -> list[Unit]:
+    today = timezone.localdate()
+    return list(
+        Unit.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)).order_by("name")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    data = request.POST if request.method == "POST" else request.GET
+    source = data.get("nguon", "")
+    if source not in (Case.Source.THANKS, Case.Source.KIOSK):
+        source = Case.Source.PORTAL
+    form: dict[str, Any] = {
+        "unit": data.get("don_vi", data.get("don-vi", "")),
+        "kind": data.get("loai", ""),
+        "text": data.get("noi_dung", ""),
+        "receipt": data.get("bien_nhan", data.get("bien-nhan", "")),
+        "name": data.get("ho_ten", ""),
+        "phone": data.get("dien_thoai", ""),
+        "email": data.get("email", ""),
+        "consent": bool(data.get("dong_y")),
+        "source": source,
+    }
+    error = ""
+    status = 200
+    if request.method == "POST":
+        unit = Unit.objects.filter(code=form["unit"]).first()
+        try:
+            if unit is None:
+                raise CaseRefused("hãy chọn đơn vị nhận phản ánh", "choose the unit")
+            case = case_submit(
+                unit=unit,
+                kind=form["kind"],
+                text=form["text"],
+                receipt=form["receipt"],
+                name=form["name"],
+                phone=form["phone"],
+                email=form["email"],
+                consent=form["consent"],
+                source=source,
+                client_hash=request_address_hash(request),
+                honeypot=request.POST.get("website", ""),
+            )
+        except CaseRefused as exc:
+            error, status = refused_text(exc), 400
+        else:
+            return redirect(reverse("cases:track") + "?" + urlencode({"ma": case.code, "moi": "1"}))
+    receipt_ok = bool(form["receipt"]) and receipt_normalise(form["receipt"]) is not None
+    context = {
+        "form": form,
+        "error": error,
+        "units": _units(),
+        "receipt_ok": receipt_ok,
+        "text_max": _text_max(),
+    }
+    response = render(request, "cases/submit.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _text_max() -> int:
+    from django.conf import settings
+
+    return int(settings.HAILONG_CASE_TEXT_MAX)
+
+
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    data = request.POST if request.method == "POST" else request.GET
+    typed = data.get("ma", "").strip()
+    case = None
+    error = ""
+    status = 200
+    if typed:
+        code = case_code_normalise(typed)
+        case = Case.objects.select_related("unit").filter(code=code).first() if code else None
+        if case is None:
+            error = _(
+                "There is no case with this tracking code. Check the code: it looks like "
+                "PA-7KQ3-M9XD-A."
+            )
+            status = 404
+    if request.method == "POST" and case is not None:
+        try:
+            if request.POST.get("buoc") == "mo-lai":
+                case_reopen(case=case, reason=request.POST.get("ly_do", ""))
+                messages.success(request, _("The case was sent back to the unit."))
+            elif request.POST.get("buoc") == "dong-y":
+                case_consent(case=case, side="sender", agree=request.POST.get("dong_y") == "1")
+                messages.success(request, _("Your choice about publishing was saved."))
+        except CaseRefused as exc:
+            messages.error(request, refused_text(exc))
+        return redirect(reverse("cases:track") + "?" + urlencode({"ma": case.code}))
+    events = list(case.events.order_by("at", "pk")) if case else []
+    context = {
+        "typed": typed,
+        "case": case,
+        "error": error,
+        "new": bool(data.get("moi")),
+        "text": masked(case.text) if case else "",
+        "answer": masked(case.answer) if case else "",
+        "events": [e for e in events if e.action not in ("consent",)],
+    }
+    response = render(request, "cases/track.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_safe
+def published(request: HttpRequest) -> HttpResponse:
+    page = Paginator(cases_published(), 20).get_page(request.GET.get("trang"))
+    rows = [{"case": c, "text": masked(c.text), "answer": masked(c.answer)} for c in page]
+    return render(request, "cases/published.html", {"page": page, "rows": rows})
