@@ -13,7 +13,10 @@ urlpatterns = [
     path("", include("hailong.qrcodes.urls")),  # /q/… and /quan-tri/ma-qr/, ahead of the admin
     path("", include("hailong.invitations.urls")),  # before the admin: /quan-tri/ma-moi/
     path("quan-tri/nhap-lieu/", include("hailong.entry.urls")),  # before the admin's catch-all
-    path("", include("hailong.accounts.urls")),  # /dang-nhap/, /can-bo/; admin login goes there
+    path("", include("hailong.accounts.urls")),
+    path(
+        "", include("hailong.units.urls")
+    ),  # /can-bo/don-vi/, /can-bo/thu-tuc/  # /dang-nhap/, /can-bo/; admin login goes there
     path("quan-tri/nhat-ky/", include("hailong.audit.urls")),  # before the admin's catch-all
     path("quan-tri/xet-duyet/", review_queue, name="review_queue"),  # before the admin
     path("quan-tri/", admin.site.urls),
