@@ -16,6 +16,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -304,8 +305,10 @@ def desk_add(request: HttpRequest, code: str) -> HttpResponse:
     name = request.POST.get("name", "").strip()
     try:
         desk_create(actor=_user(request), unit=unit, code=desk_code, name=name)
-    except (UnitChangeRefused, ValueError) as exc:
+    except UnitChangeRefused as exc:
         messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("The desk was added."))
     return redirect("units:unit", code=unit.code)
@@ -318,8 +321,12 @@ def desk_change(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     desk = get_object_or_404(Desk, pk=pk, unit=unit)
     name = request.POST.get("name", "").strip() or None
     active = {"1": True, "0": False}.get(request.POST.get("active", ""))
-    desk_update(actor=_user(request), desk=desk, name=name, active=active)
-    messages.success(request, _("The desk was saved."))
+    try:
+        desk_update(actor=_user(request), desk=desk, name=name, active=active)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The desk was saved."))
     return redirect("units:unit", code=unit.code)
 
 
