@@ -164,9 +164,14 @@ def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
     if not _may(request, unit, EDITORS):
         return _refused(request)
     form = UnitForm(request.POST or None, instance=Unit.objects.get(pk=unit.pk))
-    form.fields["parent"].queryset = units_in_scope(  # type: ignore[attr-defined]
-        user=_user(request), roles=EDITORS
-    ).filter(valid_to__isnull=True)
+    scope = units_in_scope(user=_user(request), roles=EDITORS).filter(valid_to__isnull=True)
+    form.fields["parent"].queryset = scope  # type: ignore[attr-defined]
+    if not _parent_ok(request, unit.parent):
+        # the top of their scope stays where it is
+        form.fields["parent"].disabled = True
+        form.fields["parent"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            pk=unit.parent_id
+        )
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -179,11 +184,18 @@ def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "units/edit.html", {"unit": unit, "form": form, "error": error})
 
 
-def _day(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
+def _parent_ok(request: HttpRequest, parent: Unit | None) -> bool:
+    """Whether the user may place units under ``parent`` (None: the top of the tree)."""
+    user = _user(request)
+    if parent is None:
+        return user.is_superuser or user.roles.filter(role__in=EDITORS, unit__isnull=True).exists()
+    return units_in_scope(user=user, roles=EDITORS).filter(pk=parent.pk).exists()
+
+
+OUTSIDE = (
+    "Đơn vị mới sẽ nằm dưới một đơn vị ngoài phạm vi của bạn"
+    " / the new units would sit under a unit outside your scope"
+)
 
 
 class MergeForm(forms.Form):
@@ -231,6 +243,8 @@ def merge(request: HttpRequest) -> HttpResponse:
             )
         elif data["into"].strip() and into is None:
             error = f"Không có đơn vị nhận mã {data['into']} / no receiving unit {data['into']}"
+        elif into is None and codes and not _parent_ok(request, found[codes[0]].parent):
+            error = OUTSIDE
         else:
             try:
                 target = units_merge(
@@ -283,7 +297,9 @@ def split(request: HttpRequest, code: str) -> HttpResponse:
         return _refused(request)
     form = SplitForm(request.POST or None)
     error = ""
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _parent_ok(request, unit.parent):
+        error = OUTSIDE
+    elif request.method == "POST" and form.is_valid():
         try:
             unit_split(
                 actor=_user(request), unit=unit, valid_from=form.cleaned_data["valid_from"],

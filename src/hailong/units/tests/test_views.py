@@ -145,3 +145,22 @@ def test_an_import_with_an_unknown_unit_is_refused_with_row_and_column_and_chang
     ]
     manager = client_for(Role.UNIT_MANAGER, tree["a"])
     assert manager.get("/can-bo/thu-tuc/nhap-tep/").status_code == 403
+
+
+def test_a_coordinator_of_a_subtree_cannot_move_or_place_units_outside_it(
+    tree: dict[str, Unit],
+) -> None:
+    coordinator = client_for(Role.COORDINATOR, tree["a"])
+    response = coordinator.post(
+        "/can-bo/don-vi/14797/sua/", {"name": "Phường Hạc Thành 2", "kind": "ward"}
+    )
+    assert response.status_code == 302
+    unit = Unit.objects.get(code="14797")
+    assert unit.name == "Phường Hạc Thành 2" and unit.parent == tree["root"]  # not detached
+    page = coordinator.post(
+        "/can-bo/don-vi/14797/chia-tach/",
+        {"valid_from": "2025-07-01", "parts": "S1; Xã Một; commune\nS2; Xã Hai; commune",
+         "reason": "NQ"},
+    ).content.decode()  # fmt: skip
+    assert "outside your scope" in page and not Unit.objects.filter(code="S1").exists()
+    assert coordinator.get("/can-bo/don-vi/16000/sua/").status_code == 404
