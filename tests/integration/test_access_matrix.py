@@ -24,7 +24,7 @@ Outcomes:
           when the thing it names does not exist, e.g. open data before results are published)
 
 ``scoped`` rows name the object their address points at: the test opens the same address
-with unit B's object as the manager, clerk and viewer of A, and requires 403 or 404 and none of
+with unit B's object as the manager, clerk and viewer of A (and a coordinator of A only), and requires 403 or 404 and none of
 unit B's names, answers or comments in the body; no page but the public ones may show unit A's
 staff anything of unit B, whatever its address. ``scoped="list"`` rows filter a list by unit B
 (a query string): they may answer 200, but with nothing of unit B in it.
@@ -75,8 +75,10 @@ GRANTS = {
     "clerk": (Role.CLERK, "A"),
     "view": (Role.VIEWER, "A"),
     "aud": (Role.AUDITOR, None),
+    "coordA": (Role.COORDINATOR, "A"),  # not a column: only in the unit B check
 }
 IN_UNIT_A = ("mgr", "clerk", "view")
+NEVER_UNIT_B = (*IN_UNIT_A, "coordA")
 
 
 @dataclass(frozen=True)
@@ -461,7 +463,7 @@ def test_unit_a_staff_never_reach_unit_b(world: World, sessions: dict[str, dict[
         if not spec.scoped:
             continue
         url = address(name, world, "B")
-        for role in IN_UNIT_A:
+        for role in NEVER_UNIT_B:
             response, body = fetch(sessions[role], spec.method, url)
             leaked = [m for m in world.markers["B"] if m in body]
             refused = response.status_code in (403, 404) or (
