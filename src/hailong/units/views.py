@@ -150,7 +150,7 @@ def _successors(unit: Unit) -> list[Unit]:
     return list(Unit.objects.filter(valid_from=start, parent_id=unit.parent_id).exclude(pk=unit.pk))
 
 
-class UnitForm(forms.ModelForm):  # type: ignore[type-arg]
+class UnitForm(forms.ModelForm):
     class Meta:
         model = Unit
         fields = ["name", "name_en", "kind", "parent", "valid_from", "address", "phone", "email"]
@@ -170,7 +170,7 @@ def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
         # the top of their scope stays where it is
         form.fields["parent"].disabled = True
         form.fields["parent"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
-            pk=unit.parent_id
+            pk=unit.parent.pk if unit.parent else 0
         )
     error = ""
     if request.method == "POST" and form.is_valid():
@@ -354,7 +354,8 @@ def kiosk_add(request: HttpRequest, code: str) -> HttpResponse:
     if not name:
         messages.error(request, "Cần tên ki-ốt / the kiosk needs a name")
         return redirect("units:unit", code=unit.code)
-    desk = unit.desks.filter(pk=request.POST.get("desk") or None, active=True).first()
+    chosen = request.POST.get("desk", "")
+    desk = unit.desks.filter(pk=int(chosen), active=True).first() if chosen.isdigit() else None
     kiosk, secret = kiosk_create(actor=_user(request), unit=unit, name=name, desk=desk)
     link = request.build_absolute_uri(f"/kiosk/dang-ky/{secret}/")
     return render(request, "units/kiosk_link.html", {"unit": unit, "kiosk": kiosk, "link": link})
