@@ -258,6 +258,21 @@ def _answer_dates_check(*, units: list[Unit], valid_from: dt.date) -> None:
             )
 
 
+def _devices_stop(*, units: list[Unit], valid_from: dt.date) -> list[str]:
+    """Stop the kiosks of units that have ended by today, so no answer reaches them afterwards.
+
+    A merge dated in the future leaves them running until then; revoke them on the unit page.
+    """
+    from hailong.kiosks.models import Kiosk
+
+    if valid_from > timezone.localdate():
+        return []
+    kiosks = Kiosk.objects.filter(unit__in=units, active=True)
+    names = [str(k) for k in kiosks]
+    kiosks.update(active=False, registration_hash="")
+    return names
+
+
 def _new_unit(*, values: dict[str, str], parent: Unit | None, valid_from: dt.date) -> Unit:
     code, name, kind = values.get("code", ""), values.get("name", ""), values.get("kind", "")
     if not code or not name or kind not in UnitKind.values:
@@ -322,6 +337,7 @@ def units_merge(
         target.services.add(*unit.services.all())
         unit.valid_to = end
         unit.save(update_fields=["valid_to"])
+    stopped = _devices_stop(units=sources, valid_from=valid_from)
     audit_record(
         action="unit.merge",
         actor=actor,
@@ -333,6 +349,7 @@ def units_merge(
             "into": target.code,
             "new": into is None,
             "valid_from": valid_from.isoformat(),
+            "kiosks_stopped": stopped,
         },
     )
     return target
@@ -371,13 +388,18 @@ def unit_split(
         part.services.add(*services)
     source.valid_to = valid_from - dt.timedelta(days=1)
     source.save(update_fields=["valid_to"])
+    stopped = _devices_stop(units=[source], valid_from=valid_from)
     audit_record(
         action="unit.split",
         actor=actor,
         obj=source,
         unit=source,
         reason=reason,
-        data={"into": [u.code for u in created], "valid_from": valid_from.isoformat()},
+        data={
+            "into": [u.code for u in created],
+            "valid_from": valid_from.isoformat(),
+            "kiosks_stopped": stopped,
+        },
     )
     return created
 

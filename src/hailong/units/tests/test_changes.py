@@ -16,6 +16,7 @@ from hailong.collection.models import Response
 from hailong.collection.receipts import receipt_new
 from hailong.instruments.models import InstrumentVersion
 from hailong.instruments.services import builtin_instruments_load
+from hailong.kiosks.models import Kiosk
 from hailong.units.models import Desk, Service, Unit, UnitKind
 from hailong.units.services import (
     UnitChangeRefused,
@@ -72,6 +73,7 @@ def test_a_merge_into_a_new_unit_retires_the_old_ones_and_keeps_their_answers(
     service = Service.objects.create(code="1.1", name="Khai sinh", field="Hộ tịch", level="commune")
     service.units.add(b)
     old = answer(campaign, a, dt.date(2025, 6, 1), 1)
+    kiosk = Kiosk.objects.create(name="Ki-ốt", unit=a, prefix="k1", secret_hash="s1")
     merged = units_merge(
         actor=None, units=[a, b], valid_from=dt.date(2025, 7, 1),
         new={"code": "M", "name": "Xã Mới", "kind": UnitKind.COMMUNE}, reason="Nghị quyết 1",
@@ -86,6 +88,8 @@ def test_a_merge_into_a_new_unit_retires_the_old_ones_and_keeps_their_answers(
     assert Response.objects.get(pk=old.pk).unit == a
     entry = AuditEntry.objects.get(action="unit.merge")
     assert entry.data["merged"] == ["X0", "X1"] and entry.reason == "Nghị quyết 1"
+    assert not Kiosk.objects.get(pk=kiosk.pk).active  # the merge took effect: no more answers
+    assert entry.data["kiosks_stopped"] == [str(kiosk)]
 
 
 def test_a_merge_before_an_answer_of_a_merged_unit_is_refused_and_changes_nothing(
