@@ -59,3 +59,20 @@ def test_a_coordinator_uses_the_unit_directory(
     expect(page.get_by_role("status")).to_contain_text("Đã hợp nhất các đơn vị.")
     assert Unit.objects.get(code="14797").valid_to is not None
     page.screenshot(path=str(artifacts / "unit-directory.png"), full_page=True)
+    for address, heading in [
+        ("/can-bo/don-vi/99999/sua/", "Sửa thông tin đơn vị 99999"),
+        ("/can-bo/don-vi/99999/chia-tach/", "Chia tách đơn vị: Phường Hạc Thành Mới"),
+        ("/can-bo/don-vi/nhap-tep/", "Nhập đơn vị từ tệp"),
+        ("/can-bo/thu-tuc/", "Danh mục thủ tục hành chính"),
+        ("/can-bo/thu-tuc/nhap-tep/", "Nhập thủ tục hành chính từ tệp"),
+    ]:
+        page.goto(live_server.url + address)
+        expect(page.locator("h1")).to_have_text(heading)
+        assert axe(page) == [], address
+    page.get_by_label("Tệp").set_input_files(
+        files=[{"name": "tt.csv", "mimeType": "text/csv",
+                "buffer": "code,name,field,level,unit_kinds\n1.1,Thủ tục,Hộ tịch,xa,ward\n".encode()}]
+    )  # fmt: skip
+    page.get_by_role("button", name="Kiểm tra").click()
+    expect(page.get_by_role("alert")).to_contain_text("cấp 'xa' không hợp lệ")
+    assert axe(page) == []
