@@ -154,14 +154,14 @@ MATRIX: dict[str, Row] = {
     "qrcodes:posters":                   row("GET",  "in", "ok", "ok", "ok", "no", "no", "no", scoped="units"),
     "qrcodes:slips_many":                row("GET",  "in", "ok", "ok", "ok", "no", "no", "no", scoped="units"),
     # --- invitation codes: clerks and above, for their units ----------------------------------------------
-    "invitations:list":                  row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no"),
+    "invitations:list":                  row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no", why="auditor: issue #5 says reads everything; not yet"),
     "invitations:upload":                row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no"),
     "invitations:create":                row("POST", "in", "ok", "ok", "ok", "ok", "no", "no"),
     "invitations:csv":                   row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no", scoped="list"),
     "invitations:slips":                 row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no", scoped="list"),
     "invitations:template":              row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no"),
     # --- paper entry: clerks and above, for their units ---------------------------------------------------
-    "entry:index":                       row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no"),
+    "entry:index":                       row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no", why="auditor: issue #5 says reads everything; not yet"),
     "entry:batch_new":                   row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no"),
     "entry:batch":                       row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no", scoped="paper"),
     "entry:sheet":                       row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no", scoped="paper"),
@@ -172,7 +172,7 @@ MATRIX: dict[str, Row] = {
     "entry:upload_commit":               row("POST", "in", "ok", "ok", "ok", "ok", "no", "no"),
     "entry:template":                    row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no"),
     # --- review queue: administrators and coordinators ------------------------------------------------------
-    "review_queue":                      row("GET",  "in", "ok", "ok", "no", "no", "no", "no"),
+    "review_queue":                      row("GET",  "in", "ok", "ok", "no", "no", "no", "no", why="auditor: issue #5 says reads everything; not yet"),
     # --- audit log: auditors, administrators, coordinators; a unit manager sees their units' entries ----------
     "audit:index":                       row("GET",  "in", "ok", "ok", "ok", "no", "no", "ok"),
     "audit:export":                      row("GET",  "in", "ok", "ok", "ok", "no", "no", "ok"),
