@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -49,3 +50,26 @@ def kiosk_register(*, code: str) -> tuple[Kiosk, str] | None:
     kiosk.registered_at = timezone.now()
     kiosk.save(update_fields=["secret_hash", "registration_hash", "registered_at"])
     return kiosk, secret
+
+
+@transaction.atomic
+def kiosk_create(*, actor: Any, unit: Any, name: str, desk: Any = None) -> tuple[Kiosk, str]:
+    """A new kiosk of ``unit`` and its one-time registration code (shown once), audited."""
+    from hailong.audit.services import audit_record
+
+    kiosk = Kiosk(name=name, unit=unit, desk=desk)
+    code = kiosk_registration_new(kiosk=kiosk)
+    audit_record(action="kiosk.create", actor=actor, obj=kiosk, unit=unit, data={"name": name})
+    return kiosk, code
+
+
+@transaction.atomic
+def kiosk_revoke(*, actor: Any, kiosk: Kiosk, reason: str = "") -> Kiosk:
+    """Stop a kiosk (lost, stolen, moved): its device is refused from now on; its answers stay."""
+    from hailong.audit.services import audit_record
+
+    kiosk.active = False
+    kiosk.registration_hash = ""
+    kiosk.save(update_fields=["active", "registration_hash"])
+    audit_record(action="kiosk.revoke", actor=actor, obj=kiosk, unit=kiosk.unit, reason=reason)
+    return kiosk

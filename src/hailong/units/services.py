@@ -8,11 +8,14 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from vietnam_provinces import Province, ProvinceCode, VietNamDivisionType, Ward
 
+from hailong.accounts.models import User
+from hailong.audit.services import audit_record
 from hailong.core.imports import ImportRejected, Problem, read_rows, text
 
-from .models import Service, Unit, UnitKind
+from .models import Desk, Service, Unit, UnitKind
 
 WARD_KINDS = {
     VietNamDivisionType.XA: UnitKind.COMMUNE,
@@ -62,7 +65,7 @@ def province_load(*, province_code: int) -> Unit:
     return root
 
 
-def units_import(*, path: Path, parent: Unit) -> int:
+def units_import(*, path: Path, parent: Unit, actor: User | None = None) -> int:
     """Import units (code, name, kind, …) from a CSV or YAML file under ``parent``; all or nothing."""
     rows = read_rows(path, ("code", "name", "kind"))
     problems: list[Problem] = []
@@ -138,12 +141,19 @@ def units_import(*, path: Path, parent: Unit) -> int:
         raise ImportRejected(str(path), problems)
     with transaction.atomic():
         for values in clean:
-            code = str(values.pop("code"))
+            code = str(values["code"])
+            values = {k: v for k, v in values.items() if k != "code"}
             Unit.objects.update_or_create(code=code, defaults={**values, "parent": parent})
+        audit_record(
+            action="unit.import",
+            actor=actor,
+            unit=parent,
+            data={"file": path.name, "codes": [str(v["code"]) for v in clean]},
+        )
     return len(clean)
 
 
-def services_import(*, path: Path) -> int:
+def services_import(*, path: Path, actor: User | None = None) -> int:
     """Import procedures (code, name, field, level, unit_kinds) and who delivers them; all or nothing.
 
     ``unit_kinds`` lists unit kinds (``commune|ward``) or unit codes (``SXD|TTPVHCC``)
@@ -209,4 +219,246 @@ def services_import(*, path: Path) -> int:
                 kind__in=[t for t in targets if t in kinds]
             ) | Unit.objects.filter(code__in=[t for t in targets if t in codes])
             service.units.set(units.filter(valid_to__isnull=True))
+        audit_record(
+            action="service.import",
+            actor=actor,
+            data={"file": path.name, "codes": [v["code"] for v, _ in clean]},
+        )
     return len(clean)
+
+
+class UnitChangeRefused(ValueError):
+    """A merge, split or edit that would break the record; the message is Vietnamese / English."""
+
+
+def _answer_dates_check(*, units: list[Unit], valid_from: dt.date) -> None:
+    """Refuse to retire a unit before one of its answers: every answer keeps a unit valid on its date."""
+    from django.db.models import Max
+
+    from hailong.collection.models import Response
+
+    last = Response.objects.filter(unit__in=units).aggregate(last=Max("submitted_at"))["last"]
+    if last is not None:
+        last_day = timezone.localdate(last)
+        if last_day >= valid_from:
+            raise UnitChangeRefused(
+                f"Đơn vị đã có câu trả lời ngày {last_day:%d/%m/%Y}: ngày hiệu lực phải sau ngày đó"
+                f" / the unit has answers on {last_day:%d/%m/%Y}: the date must come after it"
+            )
+    for unit in units:
+        if unit.valid_to is not None:
+            raise UnitChangeRefused(
+                f"Đơn vị {unit.code} đã hết hiệu lực từ {unit.valid_to:%d/%m/%Y}"
+                f" / unit {unit.code} already ended on {unit.valid_to:%d/%m/%Y}"
+            )
+        if unit.valid_from is not None and unit.valid_from >= valid_from:
+            raise UnitChangeRefused(
+                f"Đơn vị {unit.code} có hiệu lực từ {unit.valid_from:%d/%m/%Y}: ngày mới phải sau đó"
+                f" / unit {unit.code} is valid from {unit.valid_from:%d/%m/%Y}: the date must be later"
+            )
+
+
+def _devices_stop(*, units: list[Unit], valid_from: dt.date) -> list[str]:
+    """Stop the kiosks of units that have ended by today, so no answer reaches them afterwards.
+
+    A merge dated in the future leaves them running until then; revoke them on the unit page.
+    """
+    from hailong.kiosks.models import Kiosk
+
+    if valid_from > timezone.localdate():
+        return []
+    kiosks = Kiosk.objects.filter(unit__in=units, active=True)
+    names = [str(k) for k in kiosks]
+    kiosks.update(active=False, registration_hash="")
+    return names
+
+
+def _new_unit(*, values: dict[str, str], parent: Unit | None, valid_from: dt.date) -> Unit:
+    code, name, kind = values.get("code", ""), values.get("name", ""), values.get("kind", "")
+    if not code or not name or kind not in UnitKind.values:
+        raise UnitChangeRefused(
+            "Đơn vị mới cần mã, tên và loại hợp lệ / a new unit needs a code, a name and a valid kind"
+        )
+    if Unit.objects.filter(code=code).exists():
+        raise UnitChangeRefused(f"Mã {code} đã có / code {code} already exists")
+    return Unit.objects.create(
+        code=code, name=name, kind=kind, parent=parent, valid_from=valid_from
+    )
+
+
+@transaction.atomic
+def units_merge(
+    *,
+    actor: User | None,
+    units: list[Unit],
+    valid_from: dt.date,
+    into: Unit | None = None,
+    new: dict[str, str] | None = None,
+    reason: str = "",
+) -> Unit:
+    """Merge ``units`` into ``into`` or a new unit from ``valid_from``; nothing is deleted.
+
+    The merged units end the day before (``valid_to``); their answers keep pointing at them,
+    so old results stay as they were. Their current sub-units and procedures pass to the
+    merged unit.
+    """
+    sources = list(Unit.objects.select_for_update().filter(pk__in=[u.pk for u in units]))
+    if len(sources) < 1 or (into is None and len(sources) < 2):
+        raise UnitChangeRefused(
+            "Chọn ít nhất hai đơn vị để hợp nhất / choose at least two units to merge"
+        )
+    if into is not None and into.pk in {u.pk for u in sources}:
+        raise UnitChangeRefused(
+            "Đơn vị nhận không được nằm trong các đơn vị bị hợp nhất"
+            " / the receiving unit cannot be one of the merged units"
+        )
+    if into is not None and (
+        into.valid_to is not None or (into.valid_from and into.valid_from > valid_from)
+    ):
+        raise UnitChangeRefused(
+            "Đơn vị nhận không còn hiệu lực vào ngày đó / the receiving unit is not valid on that date"
+        )
+    _answer_dates_check(units=sources, valid_from=valid_from)
+    source_paths = [u.path for u in sources]
+    if into is None:
+        target = _new_unit(values=new or {}, parent=sources[0].parent, valid_from=valid_from)
+    else:
+        target = into
+        if any(target.path.startswith(p) for p in source_paths):
+            raise UnitChangeRefused(
+                "Đơn vị nhận nằm dưới một đơn vị bị hợp nhất"
+                " / the receiving unit lies under one of the merged units"
+            )
+    end = valid_from - dt.timedelta(days=1)
+    for unit in sources:
+        for child in unit.children.filter(valid_to__isnull=True):
+            child.parent = target
+            child.save()
+        target.services.add(*unit.services.all())
+        unit.valid_to = end
+        unit.save(update_fields=["valid_to"])
+    stopped = _devices_stop(units=sources, valid_from=valid_from)
+    audit_record(
+        action="unit.merge",
+        actor=actor,
+        obj=target,
+        unit=target,
+        reason=reason,
+        data={
+            "merged": [u.code for u in sources],
+            "into": target.code,
+            "new": into is None,
+            "valid_from": valid_from.isoformat(),
+            "kiosks_stopped": stopped,
+        },
+    )
+    return target
+
+
+@transaction.atomic
+def unit_split(
+    *,
+    actor: User | None,
+    unit: Unit,
+    valid_from: dt.date,
+    parts: list[dict[str, str]],
+    reason: str = "",
+) -> list[Unit]:
+    """Split ``unit`` into new units from ``valid_from``; the old one ends the day before.
+
+    Its answers stay with it; its procedures pass to every part (edit them afterwards).
+    """
+    source = Unit.objects.select_for_update().get(pk=unit.pk)
+    if len(parts) < 2:
+        raise UnitChangeRefused(
+            "Cần ít nhất hai đơn vị mới để chia tách / a split needs at least two new units"
+        )
+    codes = [p.get("code", "") for p in parts]
+    if len(set(codes)) != len(codes):
+        raise UnitChangeRefused("Hai đơn vị mới trùng mã / two new units have the same code")
+    _answer_dates_check(units=[source], valid_from=valid_from)
+    if source.children.filter(valid_to__isnull=True).exists():
+        raise UnitChangeRefused(
+            "Đơn vị còn đơn vị trực thuộc: chuyển chúng trước khi chia tách"
+            " / the unit still has sub-units: move them before splitting"
+        )
+    created = [_new_unit(values=p, parent=source.parent, valid_from=valid_from) for p in parts]
+    services = list(source.services.all())
+    for part in created:
+        part.services.add(*services)
+    source.valid_to = valid_from - dt.timedelta(days=1)
+    source.save(update_fields=["valid_to"])
+    stopped = _devices_stop(units=[source], valid_from=valid_from)
+    audit_record(
+        action="unit.split",
+        actor=actor,
+        obj=source,
+        unit=source,
+        reason=reason,
+        data={
+            "into": [u.code for u in created],
+            "valid_from": valid_from.isoformat(),
+            "kiosks_stopped": stopped,
+        },
+    )
+    return created
+
+
+UNIT_FIELDS = ("name", "name_en", "kind", "parent", "address", "phone", "email", "valid_from")
+
+
+@transaction.atomic
+def unit_update(*, actor: User | None, unit: Unit, values: dict[str, object]) -> Unit:
+    """Change a unit's details (not its code: links, files and answers name it)."""
+    before = {f: getattr(unit, f) for f in UNIT_FIELDS}
+    parent = values.get("parent")
+    if isinstance(parent, Unit) and parent.path.startswith(unit.path):
+        raise UnitChangeRefused(
+            "Đơn vị cấp trên không thể là chính nó hay đơn vị dưới nó"
+            " / the parent cannot be the unit itself or below it"
+        )
+    for name in UNIT_FIELDS:
+        if name in values:
+            setattr(unit, name, values[name])
+    unit.full_clean()
+    unit.save()
+    changed = {
+        f: [str(before[f] or ""), str(getattr(unit, f) or "")]
+        for f in UNIT_FIELDS
+        if before[f] != getattr(unit, f)
+    }
+    if changed:
+        audit_record(action="unit.update", actor=actor, obj=unit, unit=unit, data=changed)
+    return unit
+
+
+@transaction.atomic
+def desk_create(*, actor: User | None, unit: Unit, code: str, name: str) -> Desk:
+    if Desk.objects.filter(unit=unit, code=code).exists():
+        raise UnitChangeRefused(
+            f"Quầy mã {code} đã có ở đơn vị này / desk {code} already exists in this unit"
+        )
+    desk = Desk(unit=unit, code=code, name=name)
+    desk.full_clean()
+    desk.save()
+    audit_record(action="desk.create", actor=actor, obj=desk, unit=unit, data={"code": code})
+    return desk
+
+
+@transaction.atomic
+def desk_update(
+    *, actor: User | None, desk: Desk, name: str | None = None, active: bool | None = None
+) -> Desk:
+    """Rename or (de)activate a desk; an inactive desk's QR codes stop working, nothing is deleted."""
+    changed: dict[str, object] = {}
+    if name is not None and name != desk.name:
+        changed["name"] = [desk.name, name]
+        desk.name = name
+    if active is not None and active != desk.active:
+        changed["active"] = [desk.active, active]
+        desk.active = active
+    if changed:
+        desk.full_clean()
+        desk.save()
+        audit_record(action="desk.update", actor=actor, obj=desk, unit=desk.unit, data=changed)
+    return desk

@@ -66,6 +66,14 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
         )
     if roles & set(PRINT_ROLES):
         found.append((_("QR codes"), reverse("qrcodes:units"), _("Print posters and slips")))
+    if roles or user.is_superuser:
+        found.append(
+            (
+                _("Unit directory"),
+                reverse("units:tree"),
+                _("Units, desks, kiosks and procedures; merges and splits"),
+            )
+        )
     if roles & set(MANAGER_ROLES):
         found.append(
             (_("Users"), reverse("accounts:users"), _("Create users, grant roles, reset passwords"))

@@ -46,14 +46,18 @@ def entry_required(view: View) -> View:
 
 
 def batch_for(request: HttpRequest, pk: int) -> PaperBatch | HttpResponse:
-    """The batch, or a 403 page when its unit is outside the user's units."""
+    """The batch, or a 403 page when its unit is outside the user's units.
+
+    The page does not name the batch's unit: numbering through the addresses must not tell
+    another unit's staff which batches exist where.
+    """
     batch = get_object_or_404(
         PaperBatch.objects.select_related("campaign__instrument", "unit"), pk=pk
     )
     if not entry_allowed(user=user_of(request), unit=batch.unit):
         return refused(
             request,
-            f"Lô này thuộc đơn vị {batch.unit.name}, ngoài phạm vi của bạn",
-            f"this batch belongs to {batch.unit.name}, outside the units you hold",
+            "Lô này thuộc một đơn vị ngoài phạm vi của bạn",
+            "this batch belongs to a unit outside the units you hold",
         )
     return batch
