@@ -51,6 +51,8 @@ from django.utils import timezone
 from hailong.accounts.models import Role, RoleAssignment, User
 from hailong.audit.services import audit_record
 from hailong.campaigns.models import Campaign, CampaignUnit
+from hailong.cases.models import Case
+from hailong.cases.services import case_submit
 from hailong.collection.intake import PATHS as ASGI_PATHS
 from hailong.collection.models import Response
 from hailong.collection.receipts import receipt_new
@@ -177,6 +179,25 @@ MATRIX: dict[str, Row] = {
     "audit:index":                       row("GET",  "in", "ok", "ok", "ok", "no", "no", "ok"),
     "audit:export":                      row("GET",  "in", "ok", "ok", "ok", "no", "no", "ok"),
     "audit:verify":                      row("POST", "in", "ok", "ok", "no", "no", "no", "ok", why="the whole chain"),
+    # --- campaigns: coordinators plan and move steps; readers see their units' rows -------------------
+    "campaigns:list":                    row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok"),
+    "campaigns:new":                     row("GET",  "in", "ok", "ok", "no", "no", "no", "no"),
+    "campaigns:detail":                  row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", why="unit A's staff: their rows only"),
+    "campaigns:settings":                row("POST", "in", "ok", "ok", "no", "no", "no", "no"),
+    "campaigns:scope":                   row("POST", "in", "ok", "ok", "no", "no", "no", "no"),
+    "campaigns:step":                    row("POST", "in", "ok", "ok", "no", "no", "no", "no"),
+    "campaigns:compute":                 row("POST", "in", "ok", "ok", "no", "no", "no", "no"),
+    "campaigns:plan":                    row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", why="unit A's staff: their rows only"),
+    "campaigns:plan_save":               row("POST", "in", "ok", "ok", "no", "no", "no", "no"),
+    "campaigns:plan_kinds":              row("POST", "in", "ok", "ok", "no", "no", "no", "no"),
+    "campaigns:plan_upload":             row("POST", "in", "ok", "ok", "no", "no", "no", "no"),
+    "campaigns:plan_upload_commit":      row("POST", "in", "ok", "ok", "no", "no", "no", "no"),
+    # --- complaints and suggestions: anyone sends and tracks; the owning unit and coordinators answer --
+    "cases:submit":                      row("GET",  *PUBLIC),
+    "cases:track":                       row("GET",  *PUBLIC, why="the tracking code is the secret"),
+    "cases:published":                   row("GET",  *PUBLIC, why="answered, both sides agreed, masked"),
+    "cases:staff_list":                  row("GET",  "in", "ok", "ok", "ok", "no", "no", "ok", scoped="list"),
+    "cases:staff_case":                  row("GET",  "in", "ok", "ok", "ok", "no", "no", "ok", scoped="case"),
     # --- REST API: API keys, never a session (unit scope of keys: test_api_keys_stay_in_their_units) -------
     "api:api-root":                      row("GET",  *PUBLIC, why="404 page of the API"),
     "api:openapi-json":                  row("GET",  *PUBLIC),
@@ -256,6 +277,7 @@ class World:
     campaign: Campaign
     service: Service
     kiosk_codes: dict[str, str]
+    cases: dict[str, Case]
     markers: dict[str, list[str]]  # text of unit B that must never reach unit A's staff
 
 
@@ -282,6 +304,7 @@ def world() -> World:
         code="1.001193", name="Đăng ký khai sinh", field="Hộ tịch", level="commune"
     )
     desks, kiosks, batches, invitations, responses, targets, codes = {}, {}, {}, {}, {}, {}, {}
+    cases: dict[str, Case] = {}
     for side, unit in units.items():
         service.units.add(unit)
         CampaignUnit.objects.create(campaign=campaign, unit=unit, quota=50)
@@ -308,6 +331,9 @@ def world() -> World:
             answers={"tong_the": 2, "y_kien": f"Góp ý bí mật của đơn vị {side} xyzzy{side}"},
         )  # fmt: skip
         audit_record(action="test.entry", obj=unit, unit=unit, data={"side": side})
+        cases[side] = case_submit(
+            unit=unit, kind=Case.Kind.COMPLAINT, text=f"Phản ánh của đơn vị {side} xyzzy{side}"
+        )
     markers = {
         "B": [
             units["B"].name,
@@ -320,7 +346,7 @@ def world() -> World:
     }
     return World(
         units, desks, kiosks, batches, invitations, responses, targets, campaign, service,
-        codes, markers,
+        codes, cases, markers,
     )  # fmt: skip
 
 
@@ -366,12 +392,24 @@ def address(name: str, world: World, side: str) -> str:
         "api:invitation_get": lambda: {"code": world.invitations[side].code},
         "api:invitation_qr": lambda: {"code": world.invitations[side].code},
         "api:receipt_get": lambda: {"receipt": world.responses[side].receipt},
+        "campaigns:detail": lambda: {"code": world.campaign.code},
+        "campaigns:settings": lambda: {"code": world.campaign.code},
+        "campaigns:scope": lambda: {"code": world.campaign.code},
+        "campaigns:step": lambda: {"code": world.campaign.code},
+        "campaigns:compute": lambda: {"code": world.campaign.code},
+        "campaigns:plan": lambda: {"code": world.campaign.code},
+        "campaigns:plan_save": lambda: {"code": world.campaign.code},
+        "campaigns:plan_kinds": lambda: {"code": world.campaign.code},
+        "campaigns:plan_upload": lambda: {"code": world.campaign.code},
+        "campaigns:plan_upload_commit": lambda: {"code": world.campaign.code},
+        "cases:staff_case": lambda: {"pk": world.cases[side].pk},
     }
     query = {
         "qrcodes:posters": f"?don-vi={unit.code}",
         "qrcodes:slips_many": f"?don-vi={unit.code}",
         "invitations:csv": f"?lo={world.invitations[side].batch}",
         "invitations:slips": f"?lo={world.invitations[side].batch}",
+        "cases:staff_list": f"?don-vi={unit.code}",
     }
     kwargs = fill[name]() if name in fill else {}
     return reverse(name, kwargs=kwargs) + query.get(name, "")
