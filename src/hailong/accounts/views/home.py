@@ -19,9 +19,11 @@ ALL = tuple(Role.values)
 
 def screens(*, user: User) -> list[tuple[str, str, str]]:
     """(title, address, what it is for) of every screen the user's roles open."""
+    from hailong.campaigns.models import Campaign
     from hailong.collection.review import REVIEWERS
     from hailong.entry.selectors import ENTRY_ROLES
     from hailong.invitations.views import ROLES as INVITATION_ROLES
+    from hailong.progress.selectors import BOARD_ROLES
     from hailong.qrcodes.selectors import PRINT_ROLES
 
     roles = user_roles(user=user)
@@ -46,6 +48,17 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
                 _("Accept or reject the answers the integrity checks held back"),
             )
         )
+    if roles & set(BOARD_ROLES) or user.is_superuser:
+        for campaign in Campaign.objects.filter(status=Campaign.Status.OPEN).order_by(
+            "-year", "code"
+        ):
+            found.append(
+                (
+                    _("Progress: %(name)s") % {"name": campaign.name},
+                    reverse("progress:board", args=[campaign.code]),
+                    _("Answers against quota, per channel and per day, and what looks wrong"),
+                )
+            )
     if roles & set(PRINT_ROLES):
         found.append((_("QR codes"), reverse("qrcodes:units"), _("Print posters and slips")))
     if roles & set(MANAGER_ROLES):
