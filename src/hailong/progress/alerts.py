@@ -13,13 +13,23 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.core.cache import cache
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hailong.core.formats import number_vn, percent_vn
-from hailong.units.models import Desk
+from hailong.units.models import Desk, Unit
 
-from .selectors import Board, SourcePoint, UnitRow, arrivals, source_volumes
+from .selectors import (
+    Board,
+    Scope,
+    SourcePoint,
+    UnitRow,
+    arrivals,
+    board_build,
+    cache_seconds,
+    source_volumes,
+)
 
 # Pace: a unit is behind when its accepted answers are under this share of those expected by
 # now (quota × days past ÷ days in the period), once at least MIN_EXPECTED are expected.
@@ -52,6 +62,7 @@ class Alert:
     unit_id: int
     text: str
     severity: float  # larger first, within a kind
+    against: str = ""  # a jump: "own" earlier days or the rest of the "province"
 
 
 def _n(value: float) -> str:
@@ -174,7 +185,7 @@ def jump_alerts(
                     "n0": _n(early_n),
                     "odds": _odds(p),
                 }
-                found.append(Alert("jump", u.unit_id, text, rise))
+                found.append(Alert("jump", u.unit_id, text, rise, "own"))
                 continue
         n = recent_n + early_n
         t = recent_t + early_t
@@ -194,7 +205,7 @@ def jump_alerts(
                     "rest": percent_vn(100 * rest_t / rest_n, 0),
                     "odds": _odds(p),
                 }
-                found.append(Alert("jump", u.unit_id, text, rise))
+                found.append(Alert("jump", u.unit_id, text, rise, "province"))
     return sorted(found, key=lambda a: -a.severity)
 
 
@@ -281,21 +292,41 @@ def hourly_rates(units: Iterable[UnitRow]) -> dict[int, float]:
 
 
 def alerts_collect(board: Board, *, whole: bool) -> list[Alert]:
-    """Every rule over one board: jumps and bursts first, then volumes, then pace.
+    """Every rule, jumps and bursts first, then volumes, then pace; only about the board's units.
 
-    With ``whole`` False only the board's own units are looked at; peers and the province
-    reference still come from every unit, but nothing about another unit is said.
+    The rules run over the whole province (peers, the province reference and the Bonferroni
+    count are the same for everyone), cached per campaign and language for ``cache_seconds()``;
+    a unit manager's board then keeps the alerts about their own units and nothing else.
     """
+    key = f"progress:alerts:{board.campaign.pk}:{board.today}:{translation.get_language()}"
+    found = cache.get(key)
+    if found is None:
+        province = (
+            board
+            if whole
+            else board_build(
+                campaign=board.campaign, scope=Scope(whole=True, units=Unit.objects.all()),
+                today=board.today,
+            )
+        )  # fmt: skip
+        found = _province_alerts(province)
+        cache.set(key, found, cache_seconds())
+    if whole:
+        return list(found)
+    mine = {u.unit_id for u in board.units}
+    return [a for a in found if a.unit_id in mine]
+
+
+def _province_alerts(board: Board) -> list[Alert]:
     campaign = board.campaign
     as_of = min(board.today, campaign.period_end)
     start = as_of - dt.timedelta(days=RECENT_DAYS - 1)
     since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
-    unit_ids = None if whole else {u.unit_id for u in board.units}
     listed = [u for u in board.units if u.quota or u.counts.total]
     jumps = jump_alerts(
         listed, as_of=as_of, province=board.province_top, tested=campaign.scope.count()
     )
-    found = arrivals(campaign=campaign, since=since, unit_ids=unit_ids)
+    found = arrivals(campaign=campaign, since=since, unit_ids=None)
     desk_names = dict(
         Desk.objects.filter(pk__in={d for _u, d in found if d}).values_list("pk", "name")
     )
@@ -306,6 +337,6 @@ def alerts_collect(board: Board, *, whole: bool) -> list[Alert]:
         desks=desk_names,
     )
     volumes = volume_alerts(
-        source_volumes(campaign=campaign, since=since), days=RECENT_DAYS, unit_ids=unit_ids
+        source_volumes(campaign=campaign, since=since), days=RECENT_DAYS, unit_ids=None
     )
     return jumps + bursts + volumes + pace_alerts(board.units)

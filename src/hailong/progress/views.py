@@ -25,7 +25,7 @@ from hailong.core.formats import date_vn
 
 from .alerts import alerts_collect
 from .export import board_xlsx
-from .selectors import Board, Scope, board_build, board_scope
+from .selectors import Board, Scope, board_build, board_scope, refresh_seconds
 
 View = Callable[..., HttpResponse]
 PACE_SHOWN = 10  # pace alerts listed one by one; the rest are summed up (the table has them)
@@ -123,6 +123,7 @@ def _context(campaign: Campaign, scope: Scope) -> dict[str, Any]:
         ],
         "whole": scope.whole,
         "now": timezone.localtime(board.generated_at),
+        "refresh": refresh_seconds(),
     }
 
 

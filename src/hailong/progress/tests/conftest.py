@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -21,6 +22,12 @@ from hailong.units.models import Unit, UnitKind
 
 _keys = itertools.count()
 Answer = Callable[..., Response]
+
+
+@pytest.fixture(autouse=True)
+def fresh_counts() -> None:
+    """The board caches a campaign's counts for a few seconds; each test starts without."""
+    cache.clear()
 
 
 @pytest.fixture

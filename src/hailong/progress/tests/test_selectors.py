@@ -12,7 +12,13 @@ from django.utils import timezone
 from hailong.accounts.models import Role, RoleAssignment, User
 from hailong.campaigns.models import Campaign
 from hailong.collection.models import Response
-from hailong.progress.selectors import board_build, board_scope, period_elapsed, top_condition
+from hailong.progress.selectors import (
+    board_build,
+    board_scope,
+    period_elapsed,
+    top_condition,
+    top_expression,
+)
 from hailong.units.models import Unit
 
 from .conftest import Answer, local
@@ -131,3 +137,16 @@ def test_without_an_overall_question_the_top_answer_is_every_item_at_the_top(
         )  # fmt: skip
     found = set(Response.objects.filter(condition).values_list("receipt", flat=True))
     assert found == {"all", "one_na"}
+    fast, _kind = top_expression(campaign)  # the one-lookup SQL form agrees
+    flagged = Response.objects.annotate(top=fast).filter(top=1).values_list("receipt", flat=True)
+    assert set(flagged) == {"all", "one_na"}
+
+
+def test_the_overall_question_decides_the_top_answer_when_there_is_one(
+    campaign: Campaign, units: dict[str, Unit], answer: Answer
+) -> None:
+    for overall in (5, 4, 5):
+        answer(units["a"], timezone.now(), overall=overall)
+    fast, kind = top_expression(campaign)
+    assert kind == "overall"
+    assert Response.objects.annotate(top=fast).filter(top=1).count() == 2
