@@ -6,11 +6,14 @@ the whole province, unit managers and viewers their units only, clerks nobody.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -52,6 +55,21 @@ def channel_label(source: str, mode: str) -> str:
     return f"{names.get(source, source)} · {modes.get(mode, mode)}"
 
 
+def _chart(spec: dict[str, Any], *, title: str) -> str:
+    """``chart_html``, kept a few minutes by its figures: the 30-second polls redraw nothing new."""
+    key = (
+        "progress:chart:"
+        + hashlib.sha256(
+            json.dumps([spec, title], sort_keys=True, default=str).encode()
+        ).hexdigest()
+    )
+    drawn = cache.get(key)
+    if drawn is None:
+        drawn = chart_html(spec, title=title)
+        cache.set(key, drawn, 300)
+    return str(drawn)
+
+
 def _charts(board: Board) -> dict[str, str]:
     charts: dict[str, str] = {}
     channels = [
@@ -60,7 +78,7 @@ def _charts(board: Board) -> dict[str, str]:
         if c["counts"].accepted
     ]
     if channels:
-        charts["channels"] = chart_html(
+        charts["channels"] = _chart(
             {
                 "width": 320,
                 "height": 24 * len(channels),
@@ -84,7 +102,7 @@ def _charts(board: Board) -> dict[str, str]:
         if d["counts"].accepted
     ]
     if days:
-        charts["days"] = chart_html(
+        charts["days"] = _chart(
             {
                 "width": max(240, 18 * len(days)),
                 "height": 160,
