@@ -150,3 +150,35 @@ def test_the_overall_question_decides_the_top_answer_when_there_is_one(
     fast, kind = top_expression(campaign)
     assert kind == "overall"
     assert Response.objects.annotate(top=fast).filter(top=1).count() == 2
+
+
+def test_devices_desks_and_bursts_are_read_from_the_answers(
+    campaign: Campaign, units: dict[str, Unit], answer: Answer
+) -> None:
+    """A desk far busier than six others, and a kiosk's twelve answers in four minutes."""
+    from hailong.kiosks.models import Kiosk
+    from hailong.progress.alerts import alerts_collect
+    from hailong.units.models import Desk
+
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    for i in range(7):
+        desk = Desk.objects.create(unit=units["a"], code=f"quay-{i}", name=f"Quầy số {i}")
+        for m in range(120 if i == 6 else 25 + i):
+            answer(units["a"], local(yesterday, 7, 0) + dt.timedelta(minutes=4 * m), desk=desk,
+                   source="qr", collection_mode="desk_qr")  # fmt: skip
+    kiosk = Kiosk.objects.create(name="Ki-ốt sảnh", unit=units["b"], prefix="k1", secret_hash="h")
+    for m in range(5):  # the usual: a few answers in the morning, then twelve in four minutes
+        answer(units["b"], local(yesterday, 8, 10 * m), source="kiosk", collection_mode="kiosk",
+               device=kiosk.device)  # fmt: skip
+    for s in range(12):
+        answer(units["b"], local(yesterday, 14) + dt.timedelta(seconds=20 * s), source="kiosk",
+               collection_mode="kiosk", device=kiosk.device)  # fmt: skip
+    user = User.objects.create_user("dp")
+    RoleAssignment.objects.create(user=user, role=Role.COORDINATOR, unit=None)
+    board = board_build(campaign=campaign, scope=board_scope(user=user))  # type: ignore[arg-type]
+    found = alerts_collect(board, whole=True)
+    volume = [a for a in found if a.kind == "volume"]
+    assert len(volume) == 1 and "Quầy số 6" in volume[0].text and "120" in volume[0].text
+    bursts = [a for a in found if a.kind == "burst"]
+    assert [a.unit_id for a in bursts] == [units["b"].pk]
+    assert "12" in bursts[0].text and "14:00" in bursts[0].text
