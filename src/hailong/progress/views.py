@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -37,9 +38,18 @@ PACE_SHOWN = 10  # pace alerts listed one by one; the rest are summed up (the ta
 def board_required(view: View) -> View:
     """Sign-in, the campaign, then a role that reads the board; the view gets the scope."""
 
-    @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, code: str) -> HttpResponse:
+        if not request.user.is_authenticated and request.headers.get("HX-Request"):
+            # a board left open past the idle limit: reload the page, which asks to sign in
+            # again, rather than swap the sign-in form into the board's body
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("progress:board", args=[code])
+            return response
+        return signed_in(request, code)
+
+    @login_required
+    def signed_in(request: HttpRequest, code: str) -> HttpResponse:
         campaign = get_object_or_404(Campaign.objects.select_related("instrument"), code=code)
         scope = board_scope(user=cast(User, request.user))
         if scope is None:

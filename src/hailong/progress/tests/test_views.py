@@ -41,6 +41,9 @@ def test_anonymous_people_are_sent_to_sign_in(campaign: Campaign) -> None:
     for url in (BOARD, BODY, XLSX):
         response = Client().get(url)
         assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
+    # htmx polling after the session ended: the whole page reloads instead
+    response = Client().get(BODY, headers={"HX-Request": "true"})
+    assert response.status_code == 204 and response["HX-Redirect"] == BOARD
 
 
 @pytest.mark.parametrize("role", [Role.CLERK, None])
