@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "import-odk": "import answers collected with ODK Collect / KoboCollect (CSV or XLSX export)",
     "qrcodes": "print a unit's QR poster (--poster) or sheet of slips (--slips) as PDF",
     "report": "write the official report (PDF), a unit's scorecard, the workbook (XLSX) or PAR table",
+    "opendata": "write the open data files (CSV, XLSX, Parquet, JSON) of published results ahead of use",
     "audit": "check the audit log's hash chain (audit verify) or export it (audit export)",
     "comments": "tag comments (one a line) by factor and tone, show why, and mask personal data",
     "changepassword": "set a new password for an account",

@@ -15,6 +15,9 @@ urlpatterns = [
     path("quan-tri/nhap-lieu/", include("hailong.entry.urls")),  # before the admin's catch-all
     path("can-bo/dot-khao-sat/", include("hailong.progress.urls")),  # …/<code>/tien-do/
     path("", include("hailong.accounts.urls")),  # /dang-nhap/, /can-bo/; admin login goes there
+    path(
+        "can-bo/dot-khao-sat/", include("hailong.campaigns.urls")
+    ),  # the coordinators' campaign screens
     path("quan-tri/nhat-ky/", include("hailong.audit.urls")),  # before the admin's catch-all
     path("quan-tri/xet-duyet/", review_queue, name="review_queue"),  # before the admin
     path("quan-tri/", admin.site.urls),

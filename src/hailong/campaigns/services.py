@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from hailong.core.imports import ImportRejected, Problem, read_rows, text
 from hailong.measurement.sampling import quotas
-from hailong.units.models import Service, Unit
+from hailong.units.models import Service, Unit, UnitKind
 
-from .models import Campaign, CampaignUnit, FileVolume
+from .models import Campaign, CampaignUnit, Channel, FileVolume
 
 CHANNELS = ("in_person", "online_full", "online_partial", "postal")
 
@@ -22,17 +25,44 @@ class PlanError(ValueError):
     """A plan that cannot be made; the message says why, in Vietnamese and English."""
 
 
-def volumes_import(*, campaign: Campaign, path: Path) -> int:
-    """Import completed files (``unit,files`` and optionally ``service`` or ``channel``); all or nothing.
+def _plan_editable(campaign: Campaign) -> None:
+    """A published campaign's plan is history: the snapshot was computed against it."""
+    if campaign.status == Campaign.Status.PUBLISHED:
+        raise PlanError(
+            f"Đợt '{campaign.code}' đã công bố; không sửa kế hoạch được nữa / "
+            f"campaign '{campaign.code}' is published; its plan can no longer change"
+        )
 
-    The units' totals become their ``completed_files``; the per-stratum rows feed weighting.
-    """
+
+@dataclass
+class VolumesRead:
+    """What a volume file would store: checked rows, or the problems that refuse it."""
+
+    dimension: str
+    rows: list[tuple[CampaignUnit, str, int]]
+    problems: list[Problem]
+
+    def totals(self) -> list[tuple[CampaignUnit, int]]:
+        """Each unit's completed files as the import would set them, in the file's order."""
+        found: dict[int, tuple[CampaignUnit, int]] = {}
+        for cu, _, files in self.rows:
+            found[cu.pk] = (cu, found.get(cu.pk, (cu, 0))[1] + files)
+        return list(found.values())
+
+
+def volumes_read(*, campaign: Campaign, path: Path) -> VolumesRead:
+    """Check a volume file (``unit,files`` and optionally ``service`` or ``channel``) without
+    writing anything, so a screen can show what it would store."""
     rows = read_rows(path, ("unit", "files"))
     scope = {cu.unit.code: cu for cu in campaign.scope.select_related("unit")}
     services = set(Service.objects.values_list("code", flat=True))
     has_service = any(text(r.get("service")) for _, r in rows)
     has_channel = any(text(r.get("channel")) for _, r in rows)
     problems: list[Problem] = []
+    if not rows:
+        problems.append(
+            Problem(1, "", "tệp không có dòng số liệu nào", "the file has no data rows")
+        )
     if has_service and has_channel:
         problems.append(
             Problem(
@@ -107,24 +137,86 @@ def volumes_import(*, campaign: Campaign, path: Path) -> int:
         seen.setdefault((code, stratum), row_no)
         if cu is not None and raw_files.isdigit():
             clean.append((cu, stratum, int(raw_files)))
-    if problems:
-        raise ImportRejected(str(path), problems)
-    totals: dict[int, int] = defaultdict(int)
+    return VolumesRead(str(dimension), clean, problems)
+
+
+def volumes_import(
+    *, campaign: Campaign, path: Path, actor: Any = None, actor_label: str = ""
+) -> int:
+    """Import completed files (``unit,files`` and optionally ``service`` or ``channel``); all or nothing.
+
+    The units' totals become their ``completed_files``; the per-stratum rows feed weighting.
+    """
+    from hailong.audit.services import audit_record
+
+    _plan_editable(campaign)
+    read = volumes_read(campaign=campaign, path=path)
+    if read.problems:
+        raise ImportRejected(str(path), read.problems)
     with transaction.atomic():
         campaign.volumes.all().delete()
         FileVolume.objects.bulk_create(
             FileVolume(
-                campaign=campaign, unit=cu.unit, dimension=dimension, stratum=stratum, files=files
+                campaign=campaign, unit=cu.unit, dimension=read.dimension, stratum=s, files=files
             )
-            for cu, stratum, files in clean
+            for cu, s, files in read.rows
         )
-        for cu, _, files in clean:
-            totals[cu.pk] += files
-        for cu in scope.values():
-            if cu.pk in totals:
-                cu.completed_files = totals[cu.pk]
-                cu.save(update_fields=["completed_files"])
-    return len(clean)
+        totals = read.totals()
+        for cu, files in totals:
+            cu.completed_files = files
+            cu.save(update_fields=["completed_files"])
+        audit_record(
+            action="campaign.volumes_import",
+            actor=actor,
+            actor_label=actor_label,
+            obj=campaign,
+            data={
+                "file": path.name,
+                "dimension": read.dimension,
+                "rows": len(read.rows),
+                "completed_files": {cu.unit.code: files for cu, files in totals},
+            },
+        )
+    return len(read.rows)
+
+
+@transaction.atomic
+def volumes_set(
+    *, campaign: Campaign, files: dict[Unit, int | None], actor: Any = None, actor_label: str = ""
+) -> int:
+    """Typed completed files per unit (an empty cell clears it); a unit outside the scope or a
+    negative number refuses the whole change."""
+    from hailong.audit.services import audit_record
+
+    _plan_editable(campaign)
+    scope = {cu.unit_id: cu for cu in campaign.scope.select_related("unit")}
+    outside = [u.name for u in files if u.pk not in scope]
+    if outside:
+        raise PlanError(
+            f"Đơn vị không thuộc đợt khảo sát: {', '.join(outside[:10])} / "
+            f"units not in the campaign's scope: {', '.join(outside[:10])}"
+        )
+    negative = [u.name for u, n in files.items() if n is not None and n < 0]
+    if negative:
+        raise PlanError(
+            f"Số hồ sơ âm: {', '.join(negative[:10])} / negative files: {', '.join(negative[:10])}"
+        )
+    changes: dict[str, list[int | None]] = {}
+    for unit, n in files.items():
+        cu = scope[unit.pk]
+        if cu.completed_files != n:
+            changes[unit.code] = [cu.completed_files, n]
+            cu.completed_files = n
+            cu.save(update_fields=["completed_files"])
+    if changes:
+        audit_record(
+            action="campaign.volumes_set",
+            actor=actor,
+            actor_label=actor_label,
+            obj=campaign,
+            data={"completed_files": changes},
+        )
+    return len(changes)
 
 
 def quotas_propose(
@@ -163,35 +255,243 @@ def quotas_propose(
     return planned
 
 
-@transaction.atomic
-def quotas_apply(*, campaign: Campaign, planned: dict[Unit, int]) -> int:
-    """Write quotas; a quota above a unit's completed files is refused (nobody to ask)."""
-    scope = {cu.unit_id: cu for cu in campaign.scope.all()}
+def _quotas_write(
+    *,
+    campaign: Campaign,
+    planned: dict[CampaignUnit, int],
+    action: str,
+    actor: Any,
+    actor_label: str,
+    data: dict[str, Any],
+) -> int:
+    """Refuse any quota that is negative or above the unit's completed files; then write and log."""
+    from hailong.audit.services import audit_record
+
+    negative = [f"{cu.unit.name} ({n})" for cu, n in planned.items() if n < 0]
+    if negative:
+        raise PlanError(
+            f"Chỉ tiêu âm: {', '.join(negative[:10])} / negative quotas: {', '.join(negative[:10])}"
+        )
     too_many = [
-        f"{unit.name} ({n} > {scope[unit.pk].completed_files})"
-        for unit, n in planned.items()
-        if scope[unit.pk].completed_files is not None and n > (scope[unit.pk].completed_files or 0)
+        f"{cu.unit.name} ({n} > {cu.completed_files})"
+        for cu, n in planned.items()
+        if cu.completed_files is not None and n > cu.completed_files
     ]
     if too_many:
+        listed = ", ".join(too_many[:10]) + (" …" if len(too_many) > 10 else "")
         raise PlanError(
-            f"Chỉ tiêu vượt số hồ sơ: {', '.join(too_many[:10])} / quotas exceed the files available: {', '.join(too_many[:10])}"
+            f"Chỉ tiêu vượt số hồ sơ: {listed} / quotas exceed the files available: {listed}"
         )
-    for unit, n in planned.items():
-        cu = scope[unit.pk]
-        cu.quota = n
-        cu.save(update_fields=["quota"])
+    changes = {}
+    for cu, n in planned.items():
+        if cu.quota != n:
+            changes[cu.unit.code] = [cu.quota, n]
+            cu.quota = n
+            cu.save(update_fields=["quota"])
+    audit_record(
+        action=action,
+        actor=actor,
+        actor_label=actor_label,
+        obj=campaign,
+        data={**data, "quotas": changes},
+    )
     return len(planned)
 
 
 @transaction.atomic
-def quotas_by_kind(*, campaign: Campaign, per_kind: dict[str, int]) -> int:
+def quotas_apply(
+    *, campaign: Campaign, planned: dict[Unit, int], actor: Any = None, actor_label: str = ""
+) -> int:
+    """Write quotas; a quota above a unit's completed files is refused (nobody to ask), and so
+    are an empty plan and a unit outside the campaign's scope."""
+    _plan_editable(campaign)
+    if not planned:
+        raise PlanError("Kế hoạch không có đơn vị nào / the plan names no unit")
+    scope = {cu.unit_id: cu for cu in campaign.scope.select_related("unit")}
+    outside = [u.name for u in planned if u.pk not in scope]
+    if outside:
+        raise PlanError(
+            f"Đơn vị không thuộc đợt khảo sát: {', '.join(outside[:10])} / "
+            f"units not in the campaign's scope: {', '.join(outside[:10])}"
+        )
+    return _quotas_write(
+        campaign=campaign,
+        planned={scope[u.pk]: n for u, n in planned.items()},
+        action="campaign.quotas_apply",
+        actor=actor,
+        actor_label=actor_label,
+        data={},
+    )
+
+
+@transaction.atomic
+def quotas_by_kind(
+    *, campaign: Campaign, per_kind: dict[str, int], actor: Any = None, actor_label: str = ""
+) -> int:
     """One quota per unit kind, e.g. 150 per commune and 200 per ward (Bình Dương 2018)."""
-    changed = 0
-    for kind, n in per_kind.items():
-        if n < 0:
-            raise PlanError(f"Chỉ tiêu {n} âm / quota {n} is negative")
-        changed += campaign.scope.filter(unit__kind=kind).update(quota=n)
-    return changed
+    _plan_editable(campaign)
+    if not per_kind:
+        raise PlanError("Chưa ghi chỉ tiêu cho loại đơn vị nào / no quota per unit kind given")
+    scope = list(campaign.scope.select_related("unit"))
+    present = {cu.unit.kind for cu in scope}
+    unknown = sorted(k for k in per_kind if k not in present)
+    if unknown:
+        raise PlanError(
+            f"Đợt không có đơn vị loại: {', '.join(unknown)} / "
+            f"the campaign has no unit of kind: {', '.join(unknown)}"
+        )
+    return _quotas_write(
+        campaign=campaign,
+        planned={cu: per_kind[cu.unit.kind] for cu in scope if cu.unit.kind in per_kind},
+        action="campaign.quotas_by_kind",
+        actor=actor,
+        actor_label=actor_label,
+        data={"per_kind": per_kind},
+    )
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    code: str,
+    name: str,
+    year: int,
+    instrument: Any,
+    period_start: dt.date,
+    period_end: dt.date,
+    min_answers: int = 30,
+    confidence: Decimal = Decimal("0.95"),
+    actor: Any = None,
+    actor_label: str = "",
+) -> Campaign:
+    """A new campaign in draft, with no units yet (the plan screen adds them)."""
+    from hailong.audit.services import audit_record
+
+    if period_end < period_start:
+        raise PlanError("Ngày kết thúc trước ngày bắt đầu / the end date is before the start date")
+    if Campaign.objects.filter(code=code).exists():
+        raise PlanError(f"Đã có đợt mã '{code}' / a campaign '{code}' already exists")
+    campaign = Campaign.objects.create(
+        code=code,
+        name=name,
+        year=year,
+        instrument=instrument,
+        period_start=period_start,
+        period_end=period_end,
+        min_answers=min_answers,
+        confidence=confidence,
+    )
+    audit_record(
+        action="campaign.create",
+        actor=actor,
+        actor_label=actor_label,
+        obj=campaign,
+        data={
+            "code": code,
+            "year": year,
+            "instrument": f"{instrument.code} v{instrument.version}",
+            "period": [period_start.isoformat(), period_end.isoformat()],
+            "min_answers": min_answers,
+            "confidence": str(confidence),
+        },
+    )
+    return campaign
+
+
+@transaction.atomic
+def campaign_settings_update(
+    *,
+    campaign: Campaign,
+    channels: list[str],
+    period_start: dt.date,
+    period_end: dt.date,
+    min_answers: int,
+    actor: Any = None,
+    actor_label: str = "",
+) -> list[str]:
+    """Channels, dates and the minimum per figure; returns the names of the fields changed."""
+    from hailong.audit.services import audit_record
+
+    _plan_editable(campaign)
+    bad = sorted(set(channels) - set(Channel.values))
+    if bad:
+        raise PlanError(f"Kênh không có: {', '.join(bad)} / unknown channels: {', '.join(bad)}")
+    if period_end < period_start:
+        raise PlanError("Ngày kết thúc trước ngày bắt đầu / the end date is before the start date")
+    if min_answers < 1:
+        raise PlanError("Số câu trả lời tối thiểu phải ≥ 1 / the minimum answers must be ≥ 1")
+    new = {
+        "channels": [c for c in Channel.values if c in channels],
+        "period_start": period_start,
+        "period_end": period_end,
+        "min_answers": min_answers,
+    }
+    changes = {k: [getattr(campaign, k), v] for k, v in new.items() if getattr(campaign, k) != v}
+    if changes:
+        for k, (_, v) in changes.items():
+            setattr(campaign, k, v)
+        campaign.save(update_fields=list(changes))
+        audit_record(
+            action="campaign.settings",
+            actor=actor,
+            actor_label=actor_label,
+            obj=campaign,
+            data={
+                k: [str(a) if isinstance(a, dt.date) else a for a in v] for k, v in changes.items()
+            },
+        )
+    return list(changes)
+
+
+@transaction.atomic
+def scope_set(
+    *,
+    campaign: Campaign,
+    roots: list[Unit],
+    kinds: list[str] | None = None,
+    actor: Any = None,
+    actor_label: str = "",
+) -> int:
+    """Units in scope: the current units under each chosen root (the root itself unless it is
+    the province), optionally only of some kinds. Units staying keep their quotas and files.
+
+    Only a draft's scope changes: answers name their unit, and an open campaign's units are
+    already collecting.
+    """
+    from hailong.audit.services import audit_record
+
+    if campaign.status != Campaign.Status.DRAFT:
+        raise PlanError(
+            "Chỉ đổi phạm vi khi đợt còn là bản nháp / the scope changes only while the campaign is a draft"
+        )
+    condition = Q(pk__in=[])
+    for root in roots:
+        condition |= Q(path__startswith=root.path)
+    units = Unit.objects.filter(condition, valid_to__isnull=True).exclude(kind=UnitKind.PROVINCE)
+    if kinds:
+        units = units.filter(kind__in=kinds)
+    chosen = set(units.values_list("pk", flat=True))
+    if not chosen:
+        raise PlanError("Phạm vi đã chọn không có đơn vị nào / the scope chosen contains no unit")
+    current = set(campaign.scope.values_list("unit_id", flat=True))
+    campaign.scope.exclude(unit_id__in=chosen).delete()
+    CampaignUnit.objects.bulk_create(
+        CampaignUnit(campaign=campaign, unit_id=pk) for pk in sorted(chosen - current)
+    )
+    audit_record(
+        action="campaign.scope",
+        actor=actor,
+        actor_label=actor_label,
+        obj=campaign,
+        data={
+            "roots": [r.code for r in roots],
+            "kinds": sorted(kinds or []),
+            "added": len(chosen - current),
+            "removed": len(current - chosen),
+            "units": len(chosen),
+        },
+    )
+    return len(chosen)
 
 
 class TransitionRefused(ValueError):
@@ -268,3 +568,62 @@ def campaign_transition(
         data=data,
     )
     return campaign
+
+
+@transaction.atomic
+def plan_save(
+    *,
+    campaign: Campaign,
+    files: dict[Unit, int | None],
+    planned: dict[Unit, int],
+    actor: Any = None,
+    actor_label: str = "",
+) -> None:
+    """The plan table saved as one: typed files, then quotas checked against them; a refusal
+    of either keeps both unchanged."""
+    volumes_set(campaign=campaign, files=files, actor=actor, actor_label=actor_label)
+    quotas_apply(campaign=campaign, planned=planned, actor=actor, actor_label=actor_label)
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    digest: str
+    published: str | None
+
+    @property
+    def matches(self) -> bool | None:
+        """Whether the stored answers give the published snapshot again (None: none published)."""
+        return None if self.published is None else self.digest == self.published
+
+
+def campaign_recompute(
+    *, campaign: Campaign, actor: Any = None, actor_label: str = ""
+) -> Recomputed:
+    """Compute the results from the stored answers and say whether they reproduce the
+    published snapshot (its content hash); the computation is logged."""
+    from hailong.audit.services import audit_record
+    from hailong.results.selectors import computation_published
+    from hailong.results.services import campaign_compute
+
+    if campaign.status in (Campaign.Status.DRAFT, Campaign.Status.OPEN):
+        raise PlanError(
+            "Chỉ tính kết quả khi đợt đã kết thúc thu phiếu / "
+            "results are computed once the campaign is closed"
+        )
+    published = computation_published(campaign=campaign)
+    computation = campaign_compute(campaign=campaign)
+    result = Recomputed(computation.digest, published.digest if published else None)
+    with transaction.atomic():
+        audit_record(
+            action="results.compute",
+            actor=actor,
+            actor_label=actor_label,
+            obj=campaign,
+            data={
+                "computation": computation.pk,
+                "digest": computation.digest,
+                "answers": computation.n_answers,
+                "published_digest": result.published,
+            },
+        )
+    return result

@@ -20,6 +20,7 @@ ALL = tuple(Role.values)
 def screens(*, user: User) -> list[tuple[str, str, str]]:
     """(title, address, what it is for) of every screen the user's roles open."""
     from hailong.campaigns.models import Campaign
+    from hailong.campaigns.selectors import READ_ROLES as CAMPAIGN_ROLES
     from hailong.collection.review import REVIEWERS
     from hailong.entry.selectors import ENTRY_ROLES
     from hailong.invitations.views import ROLES as INVITATION_ROLES
@@ -28,6 +29,14 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
 
     roles = user_roles(user=user)
     found: list[tuple[str, str, str]] = []
+    if roles & set(CAMPAIGN_ROLES):
+        found.append(
+            (
+                _("Survey campaigns"),
+                reverse("campaigns:list"),
+                _("Plans, quotas, channels and dates; open, close and publish"),
+            )
+        )
     if roles & set(ENTRY_ROLES):
         found.append(
             (_("Paper forms"), reverse("entry:index"), _("Type paper batches, import answer files"))

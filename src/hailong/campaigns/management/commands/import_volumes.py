@@ -18,7 +18,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         campaign = campaign_by_code(options["campaign"])
         try:
-            n = volumes_import(campaign=campaign, path=options["file"])
+            n = volumes_import(
+                campaign=campaign, path=options["file"], actor_label="hailong import-volumes"
+            )
         except ImportRejected as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Đã nhập {n} dòng số hồ sơ / imported {n} file-volume rows")

@@ -47,7 +47,9 @@ class Command(BaseCommand):
                         )
                     per_kind[kind.strip()] = int(n)
                 if options["apply"]:
-                    changed = quotas_by_kind(campaign=campaign, per_kind=per_kind)
+                    changed = quotas_by_kind(
+                        campaign=campaign, per_kind=per_kind, actor_label="hailong plan"
+                    )
                     self.stdout.write(
                         f"Đã đặt chỉ tiêu cho {changed} đơn vị / quotas set for {changed} units"
                     )
@@ -68,7 +70,7 @@ class Command(BaseCommand):
                 f"{'':>8}  {'Tổng / total':<45} {number_vn(sum(planned.values())):>8}"
             )
             if options["apply"]:
-                quotas_apply(campaign=campaign, planned=planned)
+                quotas_apply(campaign=campaign, planned=planned, actor_label="hailong plan")
                 self.stdout.write("Đã lưu chỉ tiêu / quotas saved")
         except PlanError as exc:
             raise CommandError(str(exc)) from exc
