@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("hailong.qrcodes.urls")),  # /q/… and /quan-tri/ma-qr/, ahead of the admin
     path("", include("hailong.invitations.urls")),  # before the admin: /quan-tri/ma-moi/
     path("quan-tri/nhap-lieu/", include("hailong.entry.urls")),  # before the admin's catch-all
+    path("can-bo/dot-khao-sat/", include("hailong.progress.urls")),  # …/<code>/tien-do/
     path("", include("hailong.accounts.urls")),  # /dang-nhap/, /can-bo/; admin login goes there
     path("can-bo/dot-khao-sat/", include("hailong.campaigns.urls")),  # campaign screens
     path("", include("hailong.units.urls")),  # /can-bo/don-vi/, /can-bo/thu-tuc/

@@ -179,3 +179,40 @@ def answers_load(
         progress(len(pending))
         instrument_freeze(version=campaign.instrument)
     return done
+
+
+@transaction.atomic
+def suspicious_answers_add(*, campaign: Campaign, day: dt.date, count: int = 36) -> Unit:
+    """One ward "rates itself": ``count`` top answers on every question within twelve minutes.
+
+    So the demo's progress board shows its alerts (a burst, a share of "Rất hài lòng" far
+    above the province's) on data that otherwise behaves.
+    """
+    unit = (
+        campaign.scope.filter(unit__kind=UnitKind.WARD).order_by("unit__path").first()
+        or campaign.scope.order_by("unit__path").first()
+    )
+    if unit is None:
+        raise ValueError(f"{campaign.code} has no units")
+    form = campaign.instrument.to_core()
+    answers = {q.code: max(int(o.value) for o in q.scale.options) for q in form.items()}
+    tz = ZoneInfo(settings.TIME_ZONE)
+    start = dt.datetime.combine(day, dt.time(10, 4), tzinfo=tz)
+    Response.objects.bulk_create(
+        Response(
+            receipt=receipt_new(campaign.year),
+            idempotency_key=f"demo-{campaign.code}-burst-{i}",
+            campaign=campaign,
+            instrument=campaign.instrument,
+            unit_id=unit.unit_id,
+            source=Channel.WEB,
+            collection_mode="online",
+            filing_channel="in_person",
+            submitted_at=start + dt.timedelta(seconds=20 * i),
+            result_date=day,
+            answers=answers,
+            fill_seconds=35,
+        )
+        for i in range(count)
+    )
+    return unit.unit

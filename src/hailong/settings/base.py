@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "hailong.reports",
     "hailong.audit",
     "hailong.opendata",
+    "hailong.progress",
     "hailong.comments",
     "hailong.cases",
 ]

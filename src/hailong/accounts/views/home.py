@@ -19,11 +19,13 @@ ALL = tuple(Role.values)
 
 def screens(*, user: User) -> list[tuple[str, str, str]]:
     """(title, address, what it is for) of every screen the user's roles open."""
+    from hailong.campaigns.models import Campaign
     from hailong.campaigns.selectors import READ_ROLES as CAMPAIGN_ROLES
     from hailong.cases.selectors import READERS as CASE_READERS
     from hailong.collection.review import REVIEWERS
     from hailong.entry.selectors import ENTRY_ROLES
     from hailong.invitations.views import ROLES as INVITATION_ROLES
+    from hailong.progress.selectors import BOARD_ROLES
     from hailong.qrcodes.selectors import PRINT_ROLES
 
     roles = user_roles(user=user)
@@ -64,6 +66,17 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
                 _("Answer the cases sent to your units, on time"),
             )
         )
+    if roles & set(BOARD_ROLES) or user.is_superuser:
+        for campaign in Campaign.objects.filter(status=Campaign.Status.OPEN).order_by(
+            "-year", "code"
+        ):
+            found.append(
+                (
+                    _("Progress: %(name)s") % {"name": campaign.name},
+                    reverse("progress:board", args=[campaign.code]),
+                    _("Answers against quota, per channel and per day, and what looks wrong"),
+                )
+            )
     if roles & set(PRINT_ROLES):
         found.append((_("QR codes"), reverse("qrcodes:units"), _("Print posters and slips")))
     if roles or user.is_superuser:

@@ -14,6 +14,8 @@ from django.utils import timezone
 from hailong.accounts.models import User
 from hailong.campaigns.models import Campaign
 from hailong.collection.models import Response
+from hailong.progress.alerts import alerts_collect
+from hailong.progress.selectors import Scope, board_build
 from hailong.units.models import Service, Unit, UnitKind
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -84,10 +86,13 @@ def test_demo_builds_a_realistic_province_and_a_second_run_reuses_it(
         survey.status == "open" and survey.period_start <= timezone.localdate() <= survey.period_end
     )
     answered = Response.objects.filter(campaign=survey)
-    assert answered.count() == 600 and max(r.submitted_at for r in answered) <= timezone.now()
+    assert answered.count() == 600 + 36 and max(r.submitted_at for r in answered) <= timezone.now()
+    board = board_build(campaign=survey, scope=Scope(whole=True, units=Unit.objects.all()))
+    kinds = {(a.kind, a.against) for a in alerts_collect(board, whole=True)}
+    assert {("jump", "province"), ("burst", "")} <= kinds  # the ward that rates itself
     assert Response.objects.filter(campaign__code=f"quay-{year}").count() == 200
     call_command("demo", responses=4000, no_serve=True)
-    assert Response.objects.count() == 4800
+    assert Response.objects.count() == 4836
     assert Computation.objects.get(campaign=campaign) == computation  # reused, not recomputed
     assert Unit.objects.count() == 182
     assert User.objects.filter(username="admin").count() == 1
