@@ -192,6 +192,9 @@ MATRIX: dict[str, Row] = {
     "campaigns:plan_kinds":              row("POST", "in", "ok", "ok", "no", "no", "no", "no"),
     "campaigns:plan_upload":             row("POST", "in", "ok", "ok", "no", "no", "no", "no"),
     "campaigns:plan_upload_commit":      row("POST", "in", "ok", "ok", "no", "no", "no", "no"),
+    "progress:board":                    row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", why="unit A's staff: their units and alerts only"),
+    "progress:body":                     row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", why="the part htmx refreshes"),
+    "progress:export":                   row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok"),
     # --- complaints and suggestions: anyone sends and tracks; the owning unit and coordinators answer --
     "cases:submit":                      row("GET",  *PUBLIC),
     "cases:track":                       row("GET",  *PUBLIC, why="the tracking code is the secret"),
@@ -403,6 +406,9 @@ def address(name: str, world: World, side: str) -> str:
         "campaigns:plan_upload": lambda: {"code": world.campaign.code},
         "campaigns:plan_upload_commit": lambda: {"code": world.campaign.code},
         "cases:staff_case": lambda: {"pk": world.cases[side].pk},
+        "progress:board": lambda: {"code": world.campaign.code},
+        "progress:body": lambda: {"code": world.campaign.code},
+        "progress:export": lambda: {"code": world.campaign.code},
     }
     query = {
         "qrcodes:posters": f"?don-vi={unit.code}",
