@@ -167,3 +167,10 @@ HAILONG_REPORT_PLACE = os.environ.get("HAILONG_REPORT_PLACE", "Thanh Hóa")
 HAILONG_OPEN_DATA_LICENCE = os.environ.get("HAILONG_OPEN_DATA_LICENCE", "CC BY 4.0")
 HAILONG_OPEN_DATA_DIR = VAR_DIR / "opendata"
 HAILONG_VISIT_FLUSH_SECONDS = float(os.environ.get("HAILONG_VISIT_FLUSH_SECONDS", "10"))
+
+# Report jobs (docs/reports.md): where made documents are kept, who runs the jobs ("thread": a
+# daemon thread in each web process; "external": only 'hailong report --worker' processes), and
+# how long a running job may go without progress before another worker takes it over.
+HAILONG_REPORTS_DIR = VAR_DIR / "reports"
+HAILONG_REPORT_WORKER = os.environ.get("HAILONG_REPORT_WORKER", "thread")
+HAILONG_REPORT_JOB_TIMEOUT = float(os.environ.get("HAILONG_REPORT_JOB_TIMEOUT", "900"))

@@ -23,6 +23,7 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
     from hailong.entry.selectors import ENTRY_ROLES
     from hailong.invitations.views import ROLES as INVITATION_ROLES
     from hailong.qrcodes.selectors import PRINT_ROLES
+    from hailong.reports.selectors import REPORT_ROLES
 
     roles = user_roles(user=user)
     found: list[tuple[str, str, str]] = []
@@ -48,6 +49,14 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
         )
     if roles & set(PRINT_ROLES):
         found.append((_("QR codes"), reverse("qrcodes:units"), _("Print posters and slips")))
+    if roles & set(REPORT_ROLES) or user.is_superuser:
+        found.append(
+            (
+                _("Reports and documents"),
+                reverse("reports:index"),
+                _("The official report, scorecards and workbooks, made in the background"),
+            )
+        )
     if roles & set(MANAGER_ROLES):
         found.append(
             (_("Users"), reverse("accounts:users"), _("Create users, grant roles, reset passwords"))
