@@ -8,6 +8,7 @@ import subprocess
 import threading
 import zipfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 import openpyxl
@@ -19,12 +20,14 @@ from django.utils import timezone
 
 from hailong.accounts.models import Role, RoleAssignment, User
 from hailong.campaigns.models import Campaign
+from hailong.demo.services import answers_load
 from hailong.reports.models import ReportJob
 from hailong.reports.runner import (
     GAVE_UP,
     MAX_ATTEMPTS,
     NO_RESULTS,
     REQUEUED,
+    ProgressWriter,
     job_claim,
     job_run,
     jobs_work,
@@ -250,3 +253,40 @@ def test_roles_and_unit_scope(campaign: Campaign) -> None:
 def test_the_staff_home_lists_the_page_for_readers_only() -> None:
     assert PAGE in signed_in(Role.VIEWER, None, "a").get("/can-bo/").content.decode()
     assert PAGE not in signed_in(Role.CLERK, None, "b").get("/can-bo/").content.decode()
+
+
+def test_the_zip_holds_one_scorecard_per_unit(campaign: Campaign, tmp_path: Path) -> None:
+    keep = list(campaign.scope.order_by("unit__code").values_list("pk", flat=True)[:4])
+    campaign.scope.exclude(pk__in=keep).delete()
+    answers_load(campaign=campaign, total=200, progress=lambda n: None)
+    computation = campaign_compute(campaign=campaign)
+    units = Unit.objects.filter(
+        indexrow__computation=computation, indexrow__grouping="unit"
+    ).distinct()
+    assert 1 <= units.count() <= 4
+    job, _ = job_request(campaign=campaign, kind=ReportJob.Kind.SCORECARDS_ZIP)
+    jobs_work(worker="test")
+    job.refresh_from_db()
+    assert job.status == "done" and job.percent == 100
+    archive = zipfile.ZipFile(reports_dir() / job.file)
+    assert sorted(archive.namelist()) == sorted(f"{u.code} {u.name}.pdf" for u in units)
+    for unit in units:
+        text = pdf_text(archive.read(f"{unit.code} {unit.name}.pdf"), tmp_path)
+        assert unit.name in text and text.count("\f") == 1
+
+
+def test_progress_is_written_at_most_twice_a_second_per_step(
+    campaign: Campaign, django_assert_max_num_queries: Any
+) -> None:
+    ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.REPORT_PDF)
+    job = job_claim(worker="test")
+    assert job is not None
+    progress = ProgressWriter(job)
+    with django_assert_max_num_queries(3):
+        for percent in range(0, 50):
+            progress(percent, "scorecards")  # one write, then throttled
+        progress(60, "typesetting")  # a new step is always written
+    assert ReportJob.objects.values_list("percent", "message").get(pk=job.pk) == (
+        60,
+        "Typesetting the PDF (the longest step)",
+    )
