@@ -86,8 +86,10 @@ def _request(request: HttpRequest, user: User, access: ReportAccess) -> HttpResp
     kind = request.POST.get("loai", "")
     unit = None
     if kind == ReportJob.Kind.SCORECARD_PDF:
-        unit = Unit.objects.filter(code=request.POST.get("don_vi", "")).first()
-        if unit is None:
+        unit = Unit.objects.filter(
+            code=request.POST.get("don_vi", ""), campaignunit__campaign=campaign
+        ).first()
+        if unit is None:  # no unit, or one outside the campaign
             messages.error(request, _("Choose the unit whose scorecard you want."))
             return back
     if campaign is None or not access.may(

@@ -290,3 +290,14 @@ def test_progress_is_written_at_most_twice_a_second_per_step(
         60,
         "Typesetting the PDF (the longest step)",
     )
+
+
+def test_a_scorecard_of_a_unit_outside_the_campaign_is_refused(campaign: Campaign) -> None:
+    campaign_compute(campaign=campaign)
+    outside = Unit.objects.exclude(campaignunit__campaign=campaign).first()
+    assert outside is not None  # the province itself is not surveyed
+    client = signed_in(Role.COORDINATOR)
+    post = {"dot": campaign.code, "loai": "scorecard_pdf", "don_vi": outside.code}
+    page = client.post(PAGE, post, follow=True).content.decode()
+    assert "Hãy chọn cơ quan, đơn vị cần tạo phiếu điểm." in page
+    assert not ReportJob.objects.exists()
