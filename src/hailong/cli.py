@@ -26,7 +26,8 @@ COMMANDS: dict[str, str] = {
     "xlsform": "export a questionnaire as an XLSForm for ODK Collect / KoboCollect",
     "import-odk": "import answers collected with ODK Collect / KoboCollect (CSV or XLSX export)",
     "qrcodes": "print a unit's QR poster (--poster) or sheet of slips (--slips) as PDF",
-    "report": "write the official report (PDF), a unit's scorecard, the workbook (XLSX) or PAR table",
+    "report": "write the official report (PDF), a unit's scorecard, the workbook (XLSX) or PAR table; "
+    "--worker makes the documents asked for on the staff report page",
     "opendata": "write the open data files (CSV, XLSX, Parquet, JSON) of published results ahead of use",
     "audit": "check the audit log's hash chain (audit verify) or export it (audit export)",
     "comments": "tag comments (one a line) by factor and tone, show why, and mask personal data",

@@ -6,6 +6,8 @@ Like the QR posters (``qrcodes/printables.py``), everything reaches typst as JSO
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,30 @@ def scorecard_pdf(computation: Computation, unit: Unit) -> bytes:
     with translation.override("vi"):
         data["page"] = unit_page(source, unit)
     return _compile("scorecard.typ", data)
+
+
+def scorecards_zip(computation: Computation, *, progress: Progress = _quiet) -> bytes:
+    """Every unit's scorecard in one ZIP, the figures read once for all of them."""
+    progress(5, "reading")
+    source = source_read(computation)
+    data = report_data(source) | {"annex": []}
+    units = sorted(source.units.values(), key=lambda u: u.code)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        if not units:
+            archive.writestr(
+                "KHONG-CO-DON-VI.txt",
+                "Đợt khảo sát chưa có phiếu trả lời của cơ quan, đơn vị nào nên không có phiếu "
+                "điểm.\nNo unit has answers in this campaign, so there is no scorecard.\n",
+            )
+        for done, unit in enumerate(units, start=1):
+            with translation.override("vi"):
+                page = unit_page(source, unit)
+            name = f"{unit.code} {unit.name}".replace("/", "-").replace("\\", "-")
+            archive.writestr(f"{name}.pdf", _compile("scorecard.typ", data | {"page": page}))
+            progress(10 + 85 * done // len(units), "scorecards")
+    progress(100, "done")
+    return buffer.getvalue()
 
 
 def _charts(source: ReportSource) -> dict[str, Any]:

@@ -181,3 +181,10 @@ HAILONG_CASE_CONTACT_DAYS = int(os.environ.get("HAILONG_CASE_CONTACT_DAYS", "30"
 HAILONG_CASE_PER_HOUR = int(os.environ.get("HAILONG_CASE_PER_HOUR", "5"))
 HAILONG_CASE_TEXT_MAX = int(os.environ.get("HAILONG_CASE_TEXT_MAX", "2000"))
 HAILONG_CASE_AUTO_ASSIGN = get_bool("HAILONG_CASE_AUTO_ASSIGN", True)
+
+# Report jobs (docs/reports.md): where made documents are kept, who runs the jobs ("thread": a
+# daemon thread in each web process; "external": only 'hailong report --worker' processes), and
+# how long a running job may go without progress before another worker takes it over.
+HAILONG_REPORTS_DIR = VAR_DIR / "reports"
+HAILONG_REPORT_WORKER = os.environ.get("HAILONG_REPORT_WORKER", "thread")
+HAILONG_REPORT_JOB_TIMEOUT = float(os.environ.get("HAILONG_REPORT_JOB_TIMEOUT", "900"))

@@ -27,6 +27,7 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
     from hailong.invitations.views import ROLES as INVITATION_ROLES
     from hailong.progress.selectors import BOARD_ROLES
     from hailong.qrcodes.selectors import PRINT_ROLES
+    from hailong.reports.selectors import REPORT_ROLES
 
     roles = user_roles(user=user)
     found: list[tuple[str, str, str]] = []
@@ -85,6 +86,14 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
                 _("Unit directory"),
                 reverse("units:tree"),
                 _("Units, desks, kiosks and procedures; merges and splits"),
+            )
+        )
+    if roles & set(REPORT_ROLES) or user.is_superuser:
+        found.append(
+            (
+                _("Reports and documents"),
+                reverse("reports:index"),
+                _("The official report, scorecards and workbooks, made in the background"),
             )
         )
     if roles & set(MANAGER_ROLES):

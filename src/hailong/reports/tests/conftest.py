@@ -17,6 +17,8 @@ from hailong.results.services import campaign_compute
 def store(settings: Any, tmp_path: Path) -> None:
     settings.HAILONG_ANALYTICS_PATH = tmp_path / "analytics.duckdb"
     settings.HAILONG_VAR_DIR = tmp_path
+    settings.HAILONG_REPORTS_DIR = tmp_path / "reports"
+    settings.HAILONG_REPORT_WORKER = "external"  # tests run the worker themselves
 
 
 @pytest.fixture

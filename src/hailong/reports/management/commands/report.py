@@ -1,3 +1,4 @@
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,35 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("campaign", help="campaign code, e.g. sipas-2024")
+        parser.add_argument("campaign", nargs="?", help="campaign code, e.g. sipas-2024")
+        parser.add_argument(
+            "--worker",
+            action="store_true",
+            help="run the report jobs asked for on the staff page, waiting for new ones "
+            "(production: a separate process; see docs/reports.md)",
+        )
+        parser.add_argument(
+            "--once", action="store_true", help="with --worker: run the queued jobs, then stop"
+        )
         parser.add_argument("--format", choices=("pdf", "xlsx", "par"), default="pdf")
         parser.add_argument("--unit", help="a unit's code: its one-page scorecard (PDF only)")
         parser.add_argument("-o", "--output", help="file to write (default: a name in ./)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["worker"]:
+            from hailong.reports.runner import jobs_work, worker_loop
+
+            if options["once"]:
+                self.stdout.write(f"{jobs_work()} job(s) run")
+            else:
+                self.stdout.write("Đang chờ yêu cầu tài liệu (Ctrl+C để dừng) / waiting for jobs")
+                with contextlib.suppress(KeyboardInterrupt):
+                    worker_loop()
+            return
+        if not options["campaign"]:
+            raise CommandError(
+                "Hãy nêu mã đợt khảo sát, hoặc --worker / name a campaign code, or --worker"
+            )
         campaign = campaign_by_code(options["campaign"])
         computation = computation_for_report(campaign=campaign)
         if computation is None:

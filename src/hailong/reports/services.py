@@ -1,0 +1,77 @@
+"""Asking for a document: a queued job, or the one already queued, running or made."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext_noop
+
+from hailong.accounts.models import User
+from hailong.campaigns.models import Campaign
+from hailong.units.models import Unit
+
+from .models import ReportJob
+from .selectors import computation_for_report
+
+
+class JobRefused(Exception):
+    """A request the page explains in Vietnamese and English."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(en)
+        self.vi, self.en = vi, en
+
+
+def reports_dir() -> Path:
+    return Path(getattr(settings, "HAILONG_REPORTS_DIR", Path(settings.VAR_DIR) / "reports"))
+
+
+@transaction.atomic
+def job_request(
+    *,
+    campaign: Campaign,
+    kind: str,
+    unit: Unit | None = None,
+    requested_by: User | None = None,
+) -> tuple[ReportJob, bool]:
+    """The job for this document and whether it is new.
+
+    An identical job still queued or running is reused, and so is a finished file made from
+    figures with the same digest: asking twice never makes the document twice.
+    """
+    if kind not in ReportJob.Kind.values:
+        raise JobRefused(f"không có loại tài liệu '{kind}'", f"there is no document kind '{kind}'")
+    if (kind == ReportJob.Kind.SCORECARD_PDF) != (unit is not None):
+        raise JobRefused(
+            "phiếu điểm cần chọn một cơ quan, đơn vị; các tài liệu khác thì không",
+            "a scorecard needs one unit; the other documents take none",
+        )
+    computation = computation_for_report(campaign=campaign)
+    digest = computation.digest if computation is not None else ""
+    same = ReportJob.objects.filter(campaign=campaign, kind=kind, unit=unit, digest=digest)
+    running = same.filter(status__in=(ReportJob.Status.QUEUED, ReportJob.Status.RUNNING)).first()
+    if running is not None:
+        return running, False
+    if computation is not None:
+        for made in same.filter(status=ReportJob.Status.DONE).order_by("-finished_at")[:3]:
+            if made.file and (reports_dir() / made.file).is_file():
+                return made, False
+    job = ReportJob.objects.create(
+        campaign=campaign,
+        computation=computation,
+        digest=digest,
+        kind=kind,
+        unit=unit,
+        requested_by=requested_by,
+        message=gettext_noop("Waiting in the queue"),
+    )
+    transaction.on_commit(_kick)
+    return job, True
+
+
+def _kick() -> None:
+    from .runner import worker_kick
+
+    worker_kick()
