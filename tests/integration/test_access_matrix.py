@@ -65,6 +65,8 @@ from hailong.invitations.models import InvitationCode
 from hailong.kiosks.models import Kiosk
 from hailong.kiosks.services import kiosk_registration_new
 from hailong.qrcodes.links import token_make
+from hailong.reports.models import ReportJob
+from hailong.reports.services import reports_dir
 from hailong.units.models import Desk, Service, Unit, UnitKind
 
 pytestmark = pytest.mark.django_db
@@ -195,6 +197,10 @@ MATRIX: dict[str, Row] = {
     "progress:board":                    row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", why="unit A's staff: their units and alerts only"),
     "progress:body":                     row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", why="the part htmx refreshes"),
     "progress:export":                   row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok"),
+    # --- reports: whole-province roles get every document; unit staff their units' scorecards -------
+    "reports:index":                     row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok"),
+    "reports:jobs":                      row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", why="the part htmx refreshes"),
+    "reports:download":                  row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", scoped="job"),
     # --- complaints and suggestions: anyone sends and tracks; the owning unit and coordinators answer --
     "cases:submit":                      row("GET",  *PUBLIC),
     "cases:track":                       row("GET",  *PUBLIC, why="the tracking code is the secret"),
@@ -281,6 +287,7 @@ class World:
     service: Service
     kiosk_codes: dict[str, str]
     cases: dict[str, Case]
+    jobs: dict[str, ReportJob]
     markers: dict[str, list[str]]  # text of unit B that must never reach unit A's staff
 
 
@@ -308,6 +315,7 @@ def world() -> World:
     )
     desks, kiosks, batches, invitations, responses, targets, codes = {}, {}, {}, {}, {}, {}, {}
     cases: dict[str, Case] = {}
+    jobs: dict[str, ReportJob] = {}
     for side, unit in units.items():
         service.units.add(unit)
         CampaignUnit.objects.create(campaign=campaign, unit=unit, quota=50)
@@ -334,6 +342,12 @@ def world() -> World:
             answers={"tong_the": 2, "y_kien": f"Góp ý bí mật của đơn vị {side} xyzzy{side}"},
         )  # fmt: skip
         audit_record(action="test.entry", obj=unit, unit=unit, data={"side": side})
+        jobs[side] = ReportJob.objects.create(
+            campaign=campaign, kind=ReportJob.Kind.SCORECARD_PDF, unit=unit,
+            status=ReportJob.Status.DONE, file=f"matrix-{side}.pdf",
+        )  # fmt: skip
+        reports_dir().mkdir(parents=True, exist_ok=True)
+        (reports_dir() / f"matrix-{side}.pdf").write_bytes(b"%PDF-1.7 " + unit.name.encode())
         cases[side] = case_submit(
             unit=unit, kind=Case.Kind.COMPLAINT, text=f"Phản ánh của đơn vị {side} xyzzy{side}"
         )
@@ -349,7 +363,7 @@ def world() -> World:
     }
     return World(
         units, desks, kiosks, batches, invitations, responses, targets, campaign, service,
-        codes, cases, markers,
+        codes, cases, jobs, markers,
     )  # fmt: skip
 
 
@@ -406,6 +420,7 @@ def address(name: str, world: World, side: str) -> str:
         "campaigns:plan_upload": lambda: {"code": world.campaign.code},
         "campaigns:plan_upload_commit": lambda: {"code": world.campaign.code},
         "cases:staff_case": lambda: {"pk": world.cases[side].pk},
+        "reports:download": lambda: {"pk": world.jobs[side].pk},
         "progress:board": lambda: {"code": world.campaign.code},
         "progress:body": lambda: {"code": world.campaign.code},
         "progress:export": lambda: {"code": world.campaign.code},
