@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("hailong.qrcodes.urls")),  # /q/… and /quan-tri/ma-qr/, ahead of the admin
     path("", include("hailong.invitations.urls")),  # before the admin: /quan-tri/ma-moi/
     path("quan-tri/nhap-lieu/", include("hailong.entry.urls")),  # before the admin's catch-all
+    path("can-bo/y-kien/", include("hailong.topics.urls")),  # comments read by staff
     path("", include("hailong.accounts.urls")),  # /dang-nhap/, /can-bo/; admin login goes there
     path("quan-tri/nhat-ky/", include("hailong.audit.urls")),  # before the admin's catch-all
     path("quan-tri/xet-duyet/", review_queue, name="review_queue"),  # before the admin

@@ -23,6 +23,7 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
     from hailong.entry.selectors import ENTRY_ROLES
     from hailong.invitations.views import ROLES as INVITATION_ROLES
     from hailong.qrcodes.selectors import PRINT_ROLES
+    from hailong.topics.selectors import READERS as COMMENT_READERS
 
     roles = user_roles(user=user)
     found: list[tuple[str, str, str]] = []
@@ -44,6 +45,14 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
                 _("Answers waiting for review"),
                 reverse("review_queue"),
                 _("Accept or reject the answers the integrity checks held back"),
+            )
+        )
+    if roles & set(COMMENT_READERS) or user.is_superuser:
+        found.append(
+            (
+                _("What people wrote"),
+                reverse("topics:index"),
+                _("Comments by factor and tone, examples, search within your units"),
             )
         )
     if roles & set(PRINT_ROLES):

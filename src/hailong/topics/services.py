@@ -1,0 +1,223 @@
+"""Keep a campaign's comments in step with its answers: tag new and changed text, drop removed.
+
+Not on the submission path (``collection/intake.py`` and ``writer.py`` stay as fast as they
+are): ``comments_sync`` runs in ``hailong compute`` and, bounded, before a page reads comments.
+It reads answers in the order they last changed, from a mark kept per campaign, so a call costs
+what changed since the last one. A text tagged with the same lexicon is never tagged again; a
+new lexicon (another digest) re-tags everything, in as many calls as the bound needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from hailong.campaigns.models import Campaign
+from hailong.collection.models import Response
+from hailong.comments import Lexicon, comment_tags, mask, normalise
+from hailong.comments.lexicon import default_lexicon
+from hailong.core.text import strip_diacritics
+from hailong.instruments.models import InstrumentVersion
+
+from .models import FACTOR_FIELDS, Comment, CommentSync
+
+# An answer written in a transaction that commits after a sync has read past its changed_at
+# would be missed; every sync therefore reads again the answers changed this long before its mark.
+SLACK = dt.timedelta(seconds=30)
+CHUNK = 500
+
+
+@dataclass
+class SyncReport:
+    """What one call did: answers read, comments tagged and removed, whether it read them all."""
+
+    read: int = 0
+    tagged: int = 0
+    removed: int = 0
+    complete: bool = True
+    seconds: float = 0.0
+
+
+def lexicon_digest(lexicon: Lexicon) -> str:
+    """A digest of what the lexicon matches: a change of any entry re-tags every comment."""
+    content = repr(
+        (
+            lexicon.factor_entries,
+            lexicon.tone_entries,
+            sorted(lexicon.spelling.items()),
+            lexicon.window,
+        )
+    )
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def _text_questions(version: InstrumentVersion) -> list[str]:
+    return [
+        q.code
+        for q in version.to_core().questions()
+        if q.scale.type == "text" and q.role != "profile"
+    ]
+
+
+def comment_build(
+    *, response: dict[str, Any], question: str, text: str, lexicon: Lexicon, digest: str
+) -> Comment:
+    """Tag and mask one text: personal data is masked before the text is stored or searched."""
+    tags = comment_tags(text, lexicon)
+    masked = mask(text)
+    shown = normalise(masked.text)
+    flags = {name: code in tags.factors for code, name in FACTOR_FIELDS.items()}
+    return Comment(
+        response_id=response["id"],
+        question=question,
+        campaign_id=response["campaign_id"],
+        unit_id=response["unit_id"],
+        submitted_at=response["submitted_at"],
+        text=shown,
+        search=strip_diacritics(shown).lower(),
+        tone=tags.tone,
+        evidence=[
+            {"tag": e.tag, "text": e.text, "entry": e.entry, "note": e.note} for e in tags.evidence
+        ],
+        masked=sorted(set(masked.found)),
+        source_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        lexicon_digest=digest,
+        **flags,
+    )
+
+
+def _write(
+    state: CommentSync,
+    *,
+    new: list[Comment],
+    stale: list[int],
+    mark: dt.datetime | None,
+    digest: str,
+    complete: bool,
+) -> None:
+    """One short transaction: the submission writer waits for the database only this long."""
+    with transaction.atomic():
+        CommentSync.objects.select_for_update().filter(pk=state.pk).first()
+        for start in range(0, len(stale), CHUNK):
+            Comment.objects.filter(id__in=stale[start : start + CHUNK]).delete()
+        Comment.objects.bulk_create(new, batch_size=CHUNK)
+        state.mark = mark if mark is not None else state.mark
+        state.lexicon_digest = digest
+        state.complete = complete
+        state.synced_at = timezone.now()
+        state.save()
+
+
+def comments_sync(
+    *, campaign: Campaign, limit: int | None = None, lexicon: Lexicon | None = None
+) -> SyncReport:
+    """Tag the campaign's answers changed since the last call; at most ``limit`` new tags.
+
+    Idempotent: a second call with nothing changed reads only the last ``SLACK`` of answers
+    and tags nothing. Returns what it did; ``complete`` is False when ``limit`` stopped it.
+    """
+    started = time.perf_counter()
+    lex = lexicon or default_lexicon()
+    digest = lexicon_digest(lex)
+    state, _ = CommentSync.objects.get_or_create(campaign=campaign)
+    responses = Response.objects.filter(campaign=campaign)
+    if state.lexicon_digest == digest and state.mark is not None:
+        responses = responses.filter(changed_at__gte=state.mark - SLACK)
+    rows: Iterable[dict[str, Any]] = (
+        responses.order_by("changed_at", "id")
+        .values(
+            "id", "campaign_id", "unit_id", "instrument_id", "submitted_at", "changed_at", "answers"
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    report = SyncReport()
+    questions: dict[int, list[str]] = {}
+    chunk: list[dict[str, Any]] = []
+    mark: dt.datetime | None = None
+
+    def flush() -> bool:
+        """Tag one chunk; False when the limit was reached inside it."""
+        nonlocal mark
+        existing: dict[tuple[int, str], tuple[int, tuple[str, str, int, dt.datetime]]] = {
+            (r, q): (pk, (h, d, u, s))
+            for pk, r, q, h, d, u, s in Comment.objects.filter(
+                response_id__in=[row["id"] for row in chunk]
+            ).values_list(
+                "id",
+                "response_id",
+                "question",
+                "source_hash",
+                "lexicon_digest",
+                "unit_id",
+                "submitted_at",
+            )
+        }
+        new: list[Comment] = []
+        stale: list[int] = []
+        done = True
+        for row in chunk:
+            if limit is not None and report.tagged >= limit:
+                done = False
+                break
+            version = row["instrument_id"]
+            if version not in questions:
+                questions[version] = _text_questions(InstrumentVersion.objects.get(pk=version))
+            answers = row["answers"] if isinstance(row["answers"], dict) else {}
+            for code in questions[version]:
+                value = answers.get(code)
+                text = value.strip() if isinstance(value, str) else ""
+                key = (row["id"], code)
+                if not text:
+                    if key in existing:
+                        stale.append(existing[key][0])
+                        report.removed += 1
+                    continue
+                current = (
+                    hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                    digest,
+                    row["unit_id"],
+                    row["submitted_at"],
+                )
+                if key in existing:
+                    if existing[key][1] == current:
+                        continue
+                    stale.append(existing[key][0])
+                new.append(
+                    comment_build(
+                        response=row, question=code, text=text, lexicon=lex, digest=digest
+                    )
+                )
+                report.tagged += 1
+            report.read += 1
+            mark = row["changed_at"]
+        if (
+            new
+            or stale
+            or mark != state.mark
+            or done != state.complete
+            or digest != state.lexicon_digest
+        ):
+            _write(state, new=new, stale=stale, mark=mark, digest=digest, complete=done)
+        return done
+
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            if not flush():
+                report.complete = False
+                break
+            chunk = []
+    else:
+        if chunk and not flush():
+            report.complete = False
+    if report.complete and (state.lexicon_digest != digest or not state.complete):
+        _write(state, new=[], stale=[], mark=mark, digest=digest, complete=True)
+    report.seconds = time.perf_counter() - started
+    return report
