@@ -51,7 +51,7 @@ class Comment(models.Model):
     f1 = models.BooleanField(_("access to services"), default=False)
     f2 = models.BooleanField(_("administrative procedures"), default=False)
     f3 = models.BooleanField(_("civil servants"), default=False)
-    f4 = models.BooleanField(_("results"), default=False)
+    f4 = models.BooleanField(_("results received"), default=False)
     f5 = models.BooleanField(_("feedback handling"), default=False)
     f_other = models.BooleanField(_("other"), default=False)
     tone = models.CharField(_("tone"), max_length=12, choices=Tone.choices)

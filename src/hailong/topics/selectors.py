@@ -32,7 +32,7 @@ FACTOR_LABELS = {
     "F1": _("Access to services"),
     "F2": _("Administrative procedures"),
     "F3": _("Civil servants"),
-    "F4": _("Results"),
+    "F4": _("Results received"),
     "F5": _("Feedback handling"),
     "other": _("Other"),
 }

@@ -104,7 +104,7 @@ def _tone_chart(rows: list[dict[str, Any]], *, x: str, x_title: str, title: str,
         if r[t]
     ]
     spec = {
-        "width": kw.get("width", 420),
+        "width": kw.get("width", 300),
         "height": kw.get("height", 24 * max(1, len(rows))),
         "data": {"values": values},
         "mark": {"type": "bar"},
@@ -125,6 +125,7 @@ def _tone_chart(rows: list[dict[str, Any]], *, x: str, x_title: str, title: str,
                 "field": "tone",
                 "type": "nominal",
                 "title": _("Tone"),
+                "legend": {"orient": "bottom", "columns": 2},
                 "scale": {
                     "domain": [str(Tone(t).label) for t in tones],
                     "range": [TONE_COLOURS[t] for t in tones],
@@ -171,6 +172,7 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
             [{**f, "x": str(f["label"])} for f in factors],
             x="x",
             x_title=_("Factor"),
+            width=360,
             title=_("Comments per factor and tone"),
             description=_("The same figures are in the table beside the chart."),
         )
