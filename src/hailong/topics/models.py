@@ -94,7 +94,7 @@ class CommentSync(models.Model):
     mark = models.DateTimeField(_("answers changed up to"), null=True, blank=True)
     lexicon_digest = models.CharField(_("lexicon digest"), max_length=64, blank=True)
     complete = models.BooleanField(_("all answers read"), default=False)
-    synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
+    synced_at = models.DateTimeField(_("last sync began"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("comment sync state")

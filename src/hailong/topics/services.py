@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,9 @@ from hailong.instruments.models import InstrumentVersion
 from .models import FACTOR_FIELDS, Comment, CommentSync
 
 # An answer written in a transaction that commits after a sync has read past its changed_at
-# would be missed; every sync therefore reads again the answers changed this long before its mark.
+# would be missed. No transaction of the answer writers lasts this long, so what a sync that
+# started at S did not see has changed_at >= S - SLACK: the next sync reads from there, or from
+# its mark when that is earlier (when a bound stopped it).
 SLACK = dt.timedelta(seconds=30)
 CHUNK = 500
 
@@ -101,6 +103,7 @@ def _write(
     mark: dt.datetime | None,
     digest: str,
     complete: bool,
+    began: dt.datetime,
 ) -> None:
     """One short transaction: the submission writer waits for the database only this long."""
     with transaction.atomic():
@@ -111,7 +114,7 @@ def _write(
         state.mark = mark if mark is not None else state.mark
         state.lexicon_digest = digest
         state.complete = complete
-        state.synced_at = timezone.now()
+        state.synced_at = began
         state.save()
 
 
@@ -124,13 +127,17 @@ def comments_sync(
     and tags nothing. Returns what it did; ``complete`` is False when ``limit`` stopped it.
     """
     started = time.perf_counter()
+    began = timezone.now()
     lex = lexicon or default_lexicon()
     digest = lexicon_digest(lex)
     state, _ = CommentSync.objects.get_or_create(campaign=campaign)
     responses = Response.objects.filter(campaign=campaign)
     if state.lexicon_digest == digest and state.mark is not None:
-        responses = responses.filter(changed_at__gte=state.mark - SLACK)
-    rows: Iterable[dict[str, Any]] = (
+        since = state.mark
+        if state.synced_at is not None:
+            since = min(since, state.synced_at - SLACK)
+        responses = responses.filter(changed_at__gte=since)
+    rows: Iterator[Any] = (
         responses.order_by("changed_at", "id")
         .values(
             "id", "campaign_id", "unit_id", "instrument_id", "submitted_at", "changed_at", "answers"
@@ -204,7 +211,9 @@ def comments_sync(
             or done != state.complete
             or digest != state.lexicon_digest
         ):
-            _write(state, new=new, stale=stale, mark=mark, digest=digest, complete=done)
+            _write(
+                state, new=new, stale=stale, mark=mark, digest=digest, complete=done, began=began
+            )
         return done
 
     for row in rows:
@@ -217,7 +226,8 @@ def comments_sync(
     else:
         if chunk and not flush():
             report.complete = False
-    if report.complete and (state.lexicon_digest != digest or not state.complete):
-        _write(state, new=[], stale=[], mark=mark, digest=digest, complete=True)
+    idle = state.synced_at is None or began - state.synced_at > SLACK
+    if report.complete and (state.lexicon_digest != digest or not state.complete or idle):
+        _write(state, new=[], stale=[], mark=mark, digest=digest, complete=True, began=began)
     report.seconds = time.perf_counter() - started
     return report

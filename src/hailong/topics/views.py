@@ -148,7 +148,7 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
     total = sum(tones.values())
     factors = []
     for factor, label in FACTOR_LABELS.items():
-        cells = [
+        cells: list[dict[str, Any]] = [
             {
                 "tone": tone,
                 "label": Tone(tone).label,
@@ -159,7 +159,12 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
             }
             for tone in Tone.values
         ]
-        row = {"code": factor, "label": label, "cells": cells, "total": sum(c["n"] for c in cells)}
+        row: dict[str, Any] = {
+            "code": factor,
+            "label": label,
+            "cells": cells,
+            "total": sum(c["n"] for c in cells),
+        }
         row.update({c["tone"]: c["n"] for c in cells})
         factors.append(row)
     base = request.GET.copy()
@@ -176,12 +181,12 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
             title=_("Comments per factor and tone"),
             description=_("The same figures are in the table beside the chart."),
         )
-        label = _("Month") if period == "month" else _("Week starting")
+        when = str(_("Month") if period == "month" else _("Week starting"))
         stamp = "%m/%Y" if period == "month" else "%d/%m/%Y"
         charts["time"] = _tone_chart(
             [{**t, "x": t["start"].strftime(stamp)} for t in times],
             x="x",
-            x_title=label,
+            x_title=when,
             title=_("Comments over time, by tone"),
             description=_("The same figures are in the table beside the chart."),
             axis="x",

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from importlib import resources
 
 import pytest
 import yaml
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hailong.campaigns.models import Campaign
+from hailong.collection.models import Response
 from hailong.comments import comment_tags
 from hailong.comments.lexicon import default_lexicon, lexicon_parse
 from hailong.topics.models import Comment, CommentSync
@@ -142,3 +145,27 @@ def test_counts_equal_an_independent_count(
             expected[(factor, tags.tone)] += 1
     comments_sync(campaign=campaign)
     assert topic_counts(Comment.objects.all()) == dict(expected)
+
+
+def test_an_idle_sync_reads_only_the_latest_answers(
+    campaign: Campaign, units: dict[str, Unit], answer: Answer
+) -> None:
+    now = timezone.now()
+    for i, text in enumerate(SENTENCES[:6]):
+        r = answer(units["a"], text)
+        Response.objects.filter(pk=r.pk).update(changed_at=now - dt.timedelta(minutes=60 - i))
+    assert comments_sync(campaign=campaign).read == 6
+    assert comments_sync(campaign=campaign).read == 1  # the answer at the mark, nothing older
+
+
+def test_an_answer_committed_late_is_not_missed(
+    campaign: Campaign, units: dict[str, Unit], answer: Answer
+) -> None:
+    answer(units["a"], "Cán bộ lịch sự")
+    comments_sync(campaign=campaign)
+    mark = CommentSync.objects.get(campaign=campaign).mark
+    assert mark is not None
+    late = answer(units["b"], "Trả kết quả trễ hẹn")  # its transaction began before the sync
+    Response.objects.filter(pk=late.pk).update(changed_at=mark - dt.timedelta(seconds=10))
+    assert comments_sync(campaign=campaign).tagged == 1
+    assert Comment.objects.filter(response=late).exists()
