@@ -86,7 +86,9 @@ def comment_build(
         search=strip_diacritics(shown).lower(),
         tone=tags.tone,
         evidence=[
-            {"tag": e.tag, "text": e.text, "entry": e.entry, "note": e.note} for e in tags.evidence
+            # a span from a negator to its cue may hold a name: masked like the text
+            {"tag": e.tag, "text": mask(e.text).text, "entry": e.entry, "note": e.note}
+            for e in tags.evidence
         ],
         masked=sorted(set(masked.found)),
         source_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),

@@ -45,7 +45,7 @@ from .services import comments_sync
 View = Callable[..., HttpResponse | StreamingHttpResponse]
 PAGE_SIZE = 50
 # Answers tagged by one page load at most; the rest waits for the next load or `hailong compute`.
-SYNC_ON_READ = 300
+SYNC_ON_READ = 200
 TONE_COLOURS = {
     "complaint": "#a3121b",
     "suggestion": "#1f5fa8",
@@ -227,6 +227,7 @@ def comment_list(request: HttpRequest, code: str) -> HttpResponse:
         "query": query,
         "sync": report,
         "labels": FACTOR_LABELS,
+        "tag_labels": {**FACTOR_LABELS, **dict(Tone.choices)},
     }
     return render(request, "topics/list.html", context)
 

@@ -186,3 +186,12 @@ def test_an_empty_board_says_so_without_a_chart(
     body = signed_in(Role.COORDINATOR).get(BOARD).content.decode()
     assert "<svg" not in body
     assert "nothing to chart" in body or "không có gì để vẽ" in body.lower()
+
+
+def test_the_evidence_is_shown_and_masked_too(
+    units: dict[str, Unit], signed_in: SignedIn, answer: Answer
+) -> None:
+    answer(units["a"], "Quầy 3 không chị Mai nhiệt tình")  # the negation spans the name
+    body = signed_in(Role.UNIT_MANAGER, units["a"]).get(LIST).content.decode()
+    assert "Mai" not in body
+    assert "«không chị [tên] nhiệt tình»" in body and "«không» + «nhiệt tình»" in body
