@@ -107,11 +107,22 @@ def _write(
     complete: bool,
     began: dt.datetime,
 ) -> None:
-    """One short transaction: the submission writer waits for the database only this long."""
+    """One short transaction: the submission writer waits for the database only this long.
+
+    Syncs of the same campaign (two pages loaded at once) take turns on the state row, and each
+    replaces by (response, question) whatever the other wrote meanwhile, so neither fails.
+    """
     with transaction.atomic():
         CommentSync.objects.select_for_update().filter(pk=state.pk).first()
         for start in range(0, len(stale), CHUNK):
             Comment.objects.filter(id__in=stale[start : start + CHUNK]).delete()
+        by_question: dict[str, list[int]] = {}
+        for c in new:
+            by_question.setdefault(c.question, []).append(c.response_id)
+        for question, ids in by_question.items():
+            for start in range(0, len(ids), CHUNK):
+                part = ids[start : start + CHUNK]
+                Comment.objects.filter(question=question, response_id__in=part).delete()
         Comment.objects.bulk_create(new, batch_size=CHUNK)
         state.mark = mark if mark is not None else state.mark
         state.lexicon_digest = digest
@@ -125,8 +136,9 @@ def comments_sync(
 ) -> SyncReport:
     """Tag the campaign's answers changed since the last call; at most ``limit`` new tags.
 
-    Idempotent: a second call with nothing changed reads only the last ``SLACK`` of answers
-    and tags nothing. Returns what it did; ``complete`` is False when ``limit`` stopped it.
+    Idempotent: a second call with nothing changed tags nothing, and reads only the answers
+    changed since the first began (less ``SLACK``). Returns what it did; ``complete`` is False
+    when ``limit`` stopped it.
     """
     started = time.perf_counter()
     began = timezone.now()

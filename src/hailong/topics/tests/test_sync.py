@@ -18,7 +18,7 @@ from hailong.comments import comment_tags
 from hailong.comments.lexicon import default_lexicon, lexicon_parse
 from hailong.topics.models import Comment, CommentSync
 from hailong.topics.selectors import topic_counts
-from hailong.topics.services import comments_sync, lexicon_digest
+from hailong.topics.services import _write, comment_build, comments_sync, lexicon_digest
 from hailong.units.models import Unit
 
 from .conftest import Answer
@@ -169,3 +169,30 @@ def test_an_answer_committed_late_is_not_missed(
     Response.objects.filter(pk=late.pk).update(changed_at=mark - dt.timedelta(seconds=10))
     assert comments_sync(campaign=campaign).tagged == 1
     assert Comment.objects.filter(response=late).exists()
+
+
+def test_two_syncs_writing_the_same_answer_do_not_collide(
+    campaign: Campaign, units: dict[str, Unit], answer: Answer
+) -> None:
+    """Two pages loaded at once both tag the same new answer: the later write replaces the
+    earlier one by (response, question), without knowing its id."""
+    r = answer(units["a"], "Cán bộ lịch sự")
+    comments_sync(campaign=campaign)  # the first page's sync wrote its row
+    state = CommentSync.objects.get(campaign=campaign)
+    lex = default_lexicon()
+    row = {
+        "id": r.pk,
+        "campaign_id": campaign.pk,
+        "unit_id": r.unit_id,
+        "submitted_at": r.submitted_at,
+    }
+    theirs = comment_build(
+        response=row, question="y_kien", text="Cán bộ lịch sự", lexicon=lex, digest="other"
+    )
+    _write(
+        state, new=[theirs], stale=[], mark=state.mark, digest=lexicon_digest(lex),
+        complete=True, began=timezone.now(),
+    )  # fmt: skip
+    assert list(Comment.objects.filter(response=r).values_list("lexicon_digest", flat=True)) == [
+        "other"
+    ]
