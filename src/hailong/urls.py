@@ -15,6 +15,7 @@ urlpatterns = [
     path("quan-tri/nhap-lieu/", include("hailong.entry.urls")),  # before the admin's catch-all
     path("can-bo/dot-khao-sat/", include("hailong.progress.urls")),  # …/<code>/tien-do/
     path("can-bo/bao-cao/", include("hailong.reports.urls")),  # report jobs, downloads
+    path("can-bo/y-kien/", include("hailong.topics.urls")),  # comments read by staff
     path("", include("hailong.accounts.urls")),  # /dang-nhap/, /can-bo/; admin login goes there
     path("can-bo/dot-khao-sat/", include("hailong.campaigns.urls")),  # campaign screens
     path("", include("hailong.units.urls")),  # /can-bo/don-vi/, /can-bo/thu-tuc/

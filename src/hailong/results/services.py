@@ -23,6 +23,7 @@ from hailong.measurement.engine.sql import quote
 from hailong.measurement.engine.stats import CellStats
 from hailong.measurement.par import par_points
 from hailong.measurement.weighting import poststratify
+from hailong.topics.services import comments_sync
 from hailong.units.models import Service, Unit
 
 from .models import Computation, IndexRow
@@ -160,6 +161,8 @@ def campaign_compute(
                 results[name] = engine.table(_regroup(kept, name), spec)
             else:
                 results[name] = engine.compute(store.con, "_hailong_answers", spec)
+    say("comments")
+    comments_sync(campaign=campaign)  # the comments' tags, in step with the same answers
     if n_answers:
         instrument_freeze(version=campaign.instrument)  # results now name exactly this content
     say("store")

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "hailong.progress",
     "hailong.comments",
     "hailong.cases",
+    "hailong.topics",
 ]
 
 MIDDLEWARE = [

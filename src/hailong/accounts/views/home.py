@@ -28,6 +28,7 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
     from hailong.progress.selectors import BOARD_ROLES
     from hailong.qrcodes.selectors import PRINT_ROLES
     from hailong.reports.selectors import REPORT_ROLES
+    from hailong.topics.selectors import READERS as COMMENT_READERS
 
     roles = user_roles(user=user)
     found: list[tuple[str, str, str]] = []
@@ -78,6 +79,14 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
                     _("Answers against quota, per channel and per day, and what looks wrong"),
                 )
             )
+    if roles & set(COMMENT_READERS) or user.is_superuser:
+        found.append(
+            (
+                _("What people wrote"),
+                reverse("topics:index"),
+                _("Comments by factor and tone, examples, search within your units"),
+            )
+        )
     if roles & set(PRINT_ROLES):
         found.append((_("QR codes"), reverse("qrcodes:units"), _("Print posters and slips")))
     if roles or user.is_superuser:
