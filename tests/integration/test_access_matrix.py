@@ -201,6 +201,12 @@ MATRIX: dict[str, Row] = {
     "reports:index":                     row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok"),
     "reports:jobs":                      row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", why="the part htmx refreshes"),
     "reports:download":                  row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", scoped="job"),
+    # --- what people wrote: masked comments within the reader's units -----------------------------------
+    "topics:index":                      row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok"),
+    "topics:board":                      row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", scoped="list"),
+    "topics:list":                       row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", scoped="list"),
+    "topics:export_csv":                 row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", scoped="list"),
+    "topics:export_xlsx":                row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", scoped="list"),
     # --- complaints and suggestions: anyone sends and tracks; the owning unit and coordinators answer --
     "cases:submit":                      row("GET",  *PUBLIC),
     "cases:track":                       row("GET",  *PUBLIC, why="the tracking code is the secret"),
@@ -341,6 +347,12 @@ def world() -> World:
             submitted_at=timezone.now(), flags=["too_fast"], review="flagged",
             answers={"tong_the": 2, "y_kien": f"Góp ý bí mật của đơn vị {side} xyzzy{side}"},
         )  # fmt: skip
+        Response.objects.create(  # accepted, so its comment reaches the comment pages
+            receipt=receipt_new(today.year), idempotency_key=f"k2-{side}", campaign=campaign,
+            instrument=campaign.instrument, unit=unit, source="web", collection_mode="online",
+            submitted_at=timezone.now(), review="accepted",
+            answers={"tong_the": 1, "y_kien": f"Cán bộ thiếu nhiệt tình xyzzy{side}"},
+        )  # fmt: skip
         audit_record(action="test.entry", obj=unit, unit=unit, data={"side": side})
         jobs[side] = ReportJob.objects.create(
             campaign=campaign, kind=ReportJob.Kind.SCORECARD_PDF, unit=unit,
@@ -421,6 +433,10 @@ def address(name: str, world: World, side: str) -> str:
         "campaigns:plan_upload_commit": lambda: {"code": world.campaign.code},
         "cases:staff_case": lambda: {"pk": world.cases[side].pk},
         "reports:download": lambda: {"pk": world.jobs[side].pk},
+        "topics:board": lambda: {"code": world.campaign.code},
+        "topics:list": lambda: {"code": world.campaign.code},
+        "topics:export_csv": lambda: {"code": world.campaign.code},
+        "topics:export_xlsx": lambda: {"code": world.campaign.code},
         "progress:board": lambda: {"code": world.campaign.code},
         "progress:body": lambda: {"code": world.campaign.code},
         "progress:export": lambda: {"code": world.campaign.code},
@@ -431,6 +447,10 @@ def address(name: str, world: World, side: str) -> str:
         "invitations:csv": f"?lo={world.invitations[side].batch}",
         "invitations:slips": f"?lo={world.invitations[side].batch}",
         "cases:staff_list": f"?don-vi={unit.code}",
+        "topics:board": f"?don_vi={unit.pk}",
+        "topics:list": f"?don_vi={unit.pk}",
+        "topics:export_csv": f"?don_vi={unit.pk}",
+        "topics:export_xlsx": f"?don_vi={unit.pk}",
     }
     kwargs = fill[name]() if name in fill else {}
     return reverse(name, kwargs=kwargs) + query.get(name, "")
