@@ -158,25 +158,25 @@ MATRIX: dict[str, Row] = {
     "qrcodes:posters":                   row("GET",  "in", "ok", "ok", "ok", "no", "no", "no", scoped="units"),
     "qrcodes:slips_many":                row("GET",  "in", "ok", "ok", "ok", "no", "no", "no", scoped="units"),
     # --- invitation codes: clerks and above, for their units ----------------------------------------------
-    "invitations:list":                  row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no", why="auditor: issue #5 says reads everything; not yet"),
+    "invitations:list":                  row("GET",  "in", "ok", "ok", "ok", "ok", "no", "ok", why="auditors read, never change (#5)"),
     "invitations:upload":                row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no"),
     "invitations:create":                row("POST", "in", "ok", "ok", "ok", "ok", "no", "no"),
-    "invitations:csv":                   row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no", scoped="list"),
-    "invitations:slips":                 row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no", scoped="list"),
+    "invitations:csv":                   row("GET",  "in", "ok", "ok", "ok", "ok", "no", "ok", scoped="list"),
+    "invitations:slips":                 row("GET",  "in", "ok", "ok", "ok", "ok", "no", "ok", scoped="list"),
     "invitations:template":              row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no"),
     # --- paper entry: clerks and above, for their units ---------------------------------------------------
-    "entry:index":                       row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no", why="auditor: issue #5 says reads everything; not yet"),
+    "entry:index":                       row("GET",  "in", "ok", "ok", "ok", "ok", "no", "ok", why="auditors read, never change (#5)"),
     "entry:batch_new":                   row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no"),
-    "entry:batch":                       row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no", scoped="paper"),
+    "entry:batch":                       row("GET",  "in", "ok", "ok", "ok", "ok", "no", "ok", scoped="paper"),
     "entry:sheet":                       row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no", scoped="paper"),
-    "entry:mismatches":                  row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no", scoped="paper"),
+    "entry:mismatches":                  row("GET",  "in", "ok", "ok", "ok", "ok", "no", "ok", scoped="paper"),
     "entry:resolve":                     row("POST", "in", "ok", "ok", "ok", "ok", "no", "no", scoped="paper"),
     "entry:batch_close":                 row("POST", "in", "ok", "ok", "ok", "ok", "no", "no", scoped="paper"),
     "entry:upload":                      row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no"),
     "entry:upload_commit":               row("POST", "in", "ok", "ok", "ok", "ok", "no", "no"),
     "entry:template":                    row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no"),
     # --- review queue: administrators and coordinators ------------------------------------------------------
-    "review_queue":                      row("GET",  "in", "ok", "ok", "no", "no", "no", "no", why="auditor: issue #5 says reads everything; not yet"),
+    "review_queue":                      row("GET",  "in", "ok", "ok", "no", "no", "no", "ok", why="auditors read, never change (#5)"),
     # --- audit log: auditors, administrators, coordinators; a unit manager sees their units' entries ----------
     "audit:index":                       row("GET",  "in", "ok", "ok", "ok", "no", "no", "ok"),
     "audit:export":                      row("GET",  "in", "ok", "ok", "ok", "no", "no", "ok"),
@@ -572,3 +572,78 @@ def test_api_keys_stay_in_their_units(world: World) -> None:
         else:
             assert other.status_code in (403, 404), (name, other.status_code)
         assert not [m for m in world.markers["B"] if m in other.content.decode()]
+
+
+def _state(world: World) -> tuple[Any, ...]:
+    """What any change on the paper, invitation or review screens would alter."""
+    from hailong.audit.models import AuditEntry
+
+    return (
+        sorted(PaperBatch.objects.values_list("pk", "closed_at")),
+        sorted(PaperEntry.objects.values_list("pk", "answers")),
+        sorted(InvitationCode.objects.values_list("code", flat=True)),
+        sorted(Response.objects.values_list("pk", "review")),
+        AuditEntry.objects.count(),
+    )
+
+
+def test_auditors_read_the_mixed_screens_without_a_way_to_change_anything(world: World) -> None:
+    """Issue #5: the lists, batches, mismatches and queue open; no form; every POST is a 403."""
+    batch = world.batches["A"]
+    PaperEntry.objects.create(
+        batch=batch, sheet_number=1, clerk=world.targets["B"], answers={"tong_the": 5}
+    )  # a second copy that differs: a mismatch to read
+    auditor = User.objects.create_user("kiem-toan", password="x" * 16)
+    RoleAssignment.objects.create(user=auditor, role=Role.AUDITOR, unit=None)
+    client = Client()
+    client.force_login(auditor)
+
+    reads = {
+        reverse("invitations:list"): [world.invitations["A"].file_number],
+        reverse("entry:index"): [batch.number, world.batches["B"].number],
+        reverse("entry:batch", kwargs={"pk": batch.pk}): ["muc-tieu-A"],
+        reverse("entry:mismatches", kwargs={"pk": batch.pk}): ["tong_the"],
+        reverse("review_queue"): [world.responses["A"].receipt, world.responses["B"].receipt],
+    }
+    changing = [
+        reverse("invitations:upload"),
+        reverse("entry:batch_new"),
+        reverse("entry:upload"),
+        reverse("entry:sheet", kwargs={"pk": batch.pk}),
+        reverse("entry:batch_close", kwargs={"pk": batch.pk}),
+        reverse("entry:resolve", kwargs={"pk": batch.pk, "number": 1}),
+        'name="quyet_dinh"',
+        'name="chon"',
+        'name="pick-',
+    ]
+    for url, shown in reads.items():
+        page = client.get(url)
+        body = page.content.decode()
+        assert page.status_code == 200, url
+        assert all(s in body for s in shown), (url, [s for s in shown if s not in body])
+        assert not [c for c in changing if c in body], (url, [c for c in changing if c in body])
+    assert client.get(reverse("invitations:csv")).status_code == 200
+    assert world.invitations["A"].code in client.get(reverse("invitations:csv")).content.decode()
+    assert client.get(reverse("invitations:slips")).status_code == 200
+
+    before = _state(world)
+    posts = {
+        reverse("invitations:upload"): {"campaign": world.campaign.pk},
+        reverse("invitations:create"): {"token": "x"},
+        reverse("entry:batch_new"): {"campaign": world.campaign.pk, "unit": world.units["A"].pk,
+                                     "number": "LO-moi", "expected_sheets": 3},
+        reverse("entry:sheet", kwargs={"pk": batch.pk}): {"sheet_number": 2, "q-tong_the": "4"},
+        reverse("entry:resolve", kwargs={"pk": batch.pk, "number": 1}): {"pick-tong_the": "first"},
+        reverse("entry:batch_close", kwargs={"pk": batch.pk}): {},
+        reverse("entry:upload"): {"campaign": world.campaign.pk},
+        reverse("entry:upload_commit"): {"campaign": world.campaign.pk, "digest": "0" * 64},
+        reverse("review_queue"): {"chon": [world.responses["A"].pk], "quyet_dinh": "accepted",
+                                  "ly_do": "kiểm toán"},
+    }  # fmt: skip
+    for url, data in posts.items():
+        assert client.post(url, data).status_code == 403, url
+    for url in (reverse("invitations:upload"), reverse("invitations:template"),
+                reverse("entry:batch_new"), reverse("entry:upload"),
+                reverse("entry:sheet", kwargs={"pk": batch.pk})):  # fmt: skip
+        assert client.get(url).status_code == 403, url
+    assert _state(world) == before

@@ -6,34 +6,54 @@ answers, since the flags exist to catch a unit rating itself.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from hailong.accounts.models import Role
+from hailong.accounts.models import Role, User
 from hailong.accounts.selectors import units_in_scope
 from hailong.campaigns.models import Campaign
+from hailong.units.models import Unit
 
 from .integrity import FLAG_REASONS
 from .models import Response
 from .services import ReviewRefused, responses_review
 
 REVIEWERS = (Role.ADMINISTRATOR, Role.COORDINATOR)
+#: Who reads the queue: the reviewers and auditors, who read everything and decide nothing (#5).
+READERS = (*REVIEWERS, Role.AUDITOR)
 PAGE = 200
+
+
+def units_may_read(*, user: User) -> QuerySet[Unit]:
+    """Units whose flagged answers the user may see."""
+    return units_in_scope(user=user, roles=READERS)
+
+
+def units_may_change(*, user: User) -> QuerySet[Unit]:
+    """Units whose flagged answers the user may accept or reject."""
+    return units_in_scope(user=user, roles=REVIEWERS)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_queue(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    scope = units_in_scope(user=user, roles=REVIEWERS)  # type: ignore[arg-type]
+    user = cast(User, request.user)
+    scope = units_may_read(user=user)
     if not scope.exists():
         return render(request, "collection/review_refused.html", status=403)
+    decides = units_may_change(user=user)
     if request.method == "POST":
+        if not decides.exists():
+            return render(request, "collection/review_refused.html", status=403)
+        scope = decides
         ids = [int(i) for i in request.POST.getlist("chon") if i.isdigit()]
         allowed = set(
             Response.objects.filter(pk__in=ids, unit__in=scope).values_list("pk", flat=True)
@@ -90,5 +110,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "campaign": campaign,
             "reasons": [(k, v[1 if language == "en" else 0]) for k, v in FLAG_REASONS.items()],
             "reason": reason,
+            "read_only": not decides.exists(),
         },
     )

@@ -17,6 +17,8 @@ from .models import PaperBatch, PaperEntry, PaperResolution
 
 #: Roles that may type paper forms and import answer files for the units they hold.
 ENTRY_ROLES: tuple[str, ...] = (Role.CLERK, Role.UNIT_MANAGER, Role.COORDINATOR, Role.ADMINISTRATOR)
+#: Roles that read batches, sheets and mismatches: auditors read everything, change nothing (#5).
+READ_ROLES: tuple[str, ...] = (*ENTRY_ROLES, Role.AUDITOR)
 #: Roles that may settle a double-entry mismatch even when they typed one of its copies.
 SETTLE_ANY_ROLES: tuple[str, ...] = (Role.COORDINATOR, Role.ADMINISTRATOR)
 #: The pseudo-question under which a difference in the procedure code is listed.
@@ -28,8 +30,22 @@ def entry_units(*, user: User) -> QuerySet[Unit]:
     return units_in_scope(user=user, roles=ENTRY_ROLES)
 
 
-def entry_allowed(*, user: User, unit: Unit) -> bool:
+def read_units(*, user: User) -> QuerySet[Unit]:
+    """Units whose batches the user may read."""
+    return units_in_scope(user=user, roles=READ_ROLES)
+
+
+def may_read(*, user: User, unit: Unit) -> bool:
+    return read_units(user=user).filter(pk=unit.pk).exists()
+
+
+def may_change(*, user: User, unit: Unit) -> bool:
+    """Typing, importing, settling and closing: the entry roles, never an auditor's."""
     return entry_units(user=user).filter(pk=unit.pk).exists()
+
+
+#: The older name of :func:`may_change`.
+entry_allowed = may_change
 
 
 def open_campaigns(*, user: User) -> QuerySet[Campaign]:
@@ -42,7 +58,7 @@ def open_campaigns(*, user: User) -> QuerySet[Campaign]:
 
 
 def batch_list(*, user: User) -> QuerySet[PaperBatch]:
-    return PaperBatch.objects.filter(unit__in=entry_units(user=user)).select_related(
+    return PaperBatch.objects.filter(unit__in=read_units(user=user)).select_related(
         "campaign", "unit", "created_by"
     )
 

@@ -7,12 +7,35 @@ import datetime as dt
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from hailong.accounts.models import Role, User
+from hailong.accounts.selectors import units_in_scope
 from hailong.campaigns.models import Campaign
 from hailong.core.formats import date_vn
 from hailong.units.models import Unit
 
 from .codes import code_display, code_normalise
 from .models import InvitationCode
+
+#: Roles that create codes for the units they hold.
+CHANGE_ROLES: tuple[str, ...] = (
+    Role.ADMINISTRATOR,
+    Role.COORDINATOR,
+    Role.UNIT_MANAGER,
+    Role.CLERK,
+)
+#: Roles that read the lists, CSV and slips; auditors read everything and change nothing (#5).
+READ_ROLES: tuple[str, ...] = (*CHANGE_ROLES, Role.AUDITOR)
+
+
+def units_may_read(*, user: User) -> QuerySet[Unit]:
+    """Units whose codes the user may list, download and print."""
+    return units_in_scope(user=user, roles=READ_ROLES)
+
+
+def units_may_change(*, user: User) -> QuerySet[Unit]:
+    """Units the user may create codes for: never an auditor's."""
+    return units_in_scope(user=user, roles=CHANGE_ROLES)
+
 
 REASONS = ("malformed", "unknown", "expired", "used", "campaign_closed")
 STATUSES = ("unused", "used", "expired")

@@ -7,7 +7,7 @@ import io
 import secrets
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -22,18 +22,24 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
-from hailong.accounts.models import Role, User
-from hailong.accounts.selectors import units_in_scope
+from hailong.accounts.models import User
 from hailong.campaigns.models import Campaign
 from hailong.core.imports import ImportRejected, read_rows
 from hailong.units.models import Unit
 
 from .codes import code_display
 from .links import invitation_url, public_base, qr_svg
-from .selectors import InvitationRefused, invitation_check, invitations_list
+from .selectors import (
+    READ_ROLES,
+    InvitationRefused,
+    invitation_check,
+    invitations_list,
+    units_may_change,
+    units_may_read,
+)
 from .services import COLUMNS, REQUIRED, invitations_create, invitations_plan
 
-ROLES = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.UNIT_MANAGER, Role.CLERK)
+ROLES = READ_ROLES  # who sees the screen on the staff home
 MAX_UPLOAD = 2 * 1024 * 1024
 MAX_SLIPS = 2000
 PENDING = "invitations_pending"  # session key of an upload waiting for confirmation
@@ -50,8 +56,10 @@ def invitation_open(request: HttpRequest, code: str) -> HttpResponse:
     return HttpResponseRedirect("/khao-sat/?" + urlencode({"ma": invitation.code}))
 
 
-def _units(request: HttpRequest) -> QuerySet[Unit]:
-    units = units_in_scope(user=request.user, roles=ROLES)  # type: ignore[arg-type]
+def _units(request: HttpRequest, *, change: bool = False) -> QuerySet[Unit]:
+    """The units the request may read (or, with ``change``, create codes for); 403 if none."""
+    user = cast(User, request.user)
+    units = units_may_change(user=user) if change else units_may_read(user=user)
     if not units.exists():
         raise PermissionDenied
     return units
@@ -147,6 +155,7 @@ def codes_list(request: HttpRequest) -> HttpResponse:
         "today": today,
         "query": query.urlencode(),
         "done": request.session.pop("invitations_done", None),
+        "read_only": not units_may_change(user=cast(User, request.user)).exists(),
     }
     return render(request, "invitations/list.html", context)
 
@@ -154,7 +163,7 @@ def codes_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def codes_upload(request: HttpRequest) -> HttpResponse:
     """Upload a file and see what would be created (a dry run); nothing is written here."""
-    units = _units(request)
+    units = _units(request, change=True)
     form = UploadForm(request.POST or None, request.FILES or None, units=units)
     context: dict[str, Any] = {"form": form, "columns": COLUMNS}
     if request.method != "POST":
@@ -197,7 +206,7 @@ def _cell(value: Any) -> str:
 @require_POST
 def codes_create(request: HttpRequest) -> HttpResponse:
     """Create the codes of the upload just previewed, all or nothing."""
-    units = _units(request)
+    units = _units(request, change=True)
     pending = request.session.get(PENDING)
     if not pending or pending.get("token") != request.POST.get("token"):
         return render(request, "invitations/upload.html",
@@ -268,7 +277,7 @@ def codes_slips(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def template_csv(request: HttpRequest) -> HttpResponse:
-    _units(request)
+    _units(request, change=True)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)

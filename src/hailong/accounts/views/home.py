@@ -22,8 +22,8 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
     from hailong.campaigns.models import Campaign
     from hailong.campaigns.selectors import READ_ROLES as CAMPAIGN_ROLES
     from hailong.cases.selectors import READERS as CASE_READERS
-    from hailong.collection.review import REVIEWERS
-    from hailong.entry.selectors import ENTRY_ROLES
+    from hailong.collection.review import READERS as REVIEW_READERS
+    from hailong.entry.selectors import READ_ROLES as ENTRY_ROLES
     from hailong.invitations.views import ROLES as INVITATION_ROLES
     from hailong.progress.selectors import BOARD_ROLES
     from hailong.qrcodes.selectors import PRINT_ROLES
@@ -52,7 +52,7 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
                 _("Create codes for completed files"),
             )
         )
-    if roles & set(REVIEWERS) or user.is_superuser:
+    if roles & set(REVIEW_READERS) or user.is_superuser:
         found.append(
             (
                 _("Answers waiting for review"),

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from hailong.accounts.models import User
 
 from ..models import PaperBatch
-from ..selectors import entry_allowed, entry_units
+from ..selectors import entry_units, may_change, may_read, read_units
 
 View = Callable[..., HttpResponse]
 
@@ -29,12 +29,12 @@ def user_of(request: HttpRequest) -> User:
 
 
 def entry_required(view: View) -> View:
-    """Sign-in first (the admin login), then a clerk, manager or coordinator role."""
+    """Sign-in first (the admin login), then a role that reads batches (auditors included)."""
 
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not entry_units(user=user_of(request)).exists():
+        if not read_units(user=user_of(request)).exists():
             return refused(
                 request,
                 "Tài khoản của bạn không có vai trò nhập liệu cho đơn vị nào",
@@ -45,8 +45,25 @@ def entry_required(view: View) -> View:
     return wrapped
 
 
-def batch_for(request: HttpRequest, pk: int) -> PaperBatch | HttpResponse:
-    """The batch, or a 403 page when its unit is outside the user's units.
+def change_required(view: View) -> View:
+    """Sign-in, then a clerk, manager or coordinator role: the screens that write."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not entry_units(user=user_of(request)).exists():
+            return refused(
+                request,
+                "Tài khoản của bạn chỉ được xem, không được nhập hay sửa dữ liệu",
+                "your account may read these screens but not enter or change anything",
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def batch_for(request: HttpRequest, pk: int, *, change: bool = False) -> PaperBatch | HttpResponse:
+    """The batch, or a 403 page when its unit is outside the units the user reads (or changes).
 
     The page does not name the batch's unit: numbering through the addresses must not tell
     another unit's staff which batches exist where.
@@ -54,7 +71,8 @@ def batch_for(request: HttpRequest, pk: int) -> PaperBatch | HttpResponse:
     batch = get_object_or_404(
         PaperBatch.objects.select_related("campaign__instrument", "unit"), pk=pk
     )
-    if not entry_allowed(user=user_of(request), unit=batch.unit):
+    allowed = may_change if change else may_read
+    if not allowed(user=user_of(request), unit=batch.unit):
         return refused(
             request,
             "Lô này thuộc một đơn vị ngoài phạm vi của bạn",

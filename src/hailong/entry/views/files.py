@@ -16,7 +16,7 @@ from ..files import template_csv, template_xlsx
 from ..forms import UploadForm
 from ..imports import upload_bytes, upload_commit, upload_keep, upload_preview
 from ..selectors import entry_units, open_campaigns
-from .common import entry_required, user_of
+from .common import change_required, user_of
 
 MAX_BYTES = 20 * 1024 * 1024
 CONTENT_TYPES = {
@@ -26,7 +26,7 @@ CONTENT_TYPES = {
 
 
 @require_safe
-@entry_required
+@change_required
 def template_download(request: HttpRequest, code: str, ext: str) -> HttpResponse:
     """The answer-file template of a campaign's questionnaire."""
     if ext not in CONTENT_TYPES:
@@ -53,7 +53,7 @@ def _preview_page(
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@entry_required
+@change_required
 def upload(request: HttpRequest) -> HttpResponse:
     """Choose a file and see what it would store; nothing is written here."""
     form = _form(request, request.POST or None, request.FILES or None)
@@ -82,7 +82,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@entry_required
+@change_required
 def upload_commit_view(request: HttpRequest) -> HttpResponse:
     """Store the previewed file, re-read from where the upload kept it: all rows or none."""
     form = _form(request, request.POST)

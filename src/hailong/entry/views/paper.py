@@ -25,6 +25,7 @@ from ..selectors import (
     batch_progress,
     batch_sheets,
     entry_units,
+    may_change,
     may_settle,
     next_sheet,
     open_campaigns,
@@ -38,7 +39,7 @@ from ..services import (
     sheet_enter,
     sheet_resolve,
 )
-from .common import batch_for, entry_required, refused, user_of
+from .common import batch_for, change_required, entry_required, refused, user_of
 
 
 @require_safe
@@ -49,11 +50,12 @@ def index(request: HttpRequest) -> HttpResponse:
     rows = []
     for batch in batches:
         rows.append((batch, batch_progress(batch=batch, sheets=batch_sheets(batch=batch))))
-    return render(request, "entry/index.html", {"rows": rows})
+    read_only = not entry_units(user=user_of(request)).exists()
+    return render(request, "entry/index.html", {"rows": rows, "read_only": read_only})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@entry_required
+@change_required
 def batch_new(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     campaigns = list(open_campaigns(user=user))
@@ -93,6 +95,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "batch": batch,
         "sheets": sheets.values(),
         "progress": batch_progress(batch=batch, sheets=sheets),
+        "read_only": not may_change(user=user_of(request), unit=batch.unit),
     }
     return render(request, "entry/batch.html", context)
 
@@ -123,9 +126,9 @@ def _sections(form: SheetForm, instrument: Instrument, language: str) -> list[di
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@entry_required
+@change_required
 def sheet_entry(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = batch_for(request, pk)
+    batch = batch_for(request, pk, change=True)
     if isinstance(batch, HttpResponse):
         return batch
     user = user_of(request)
@@ -240,7 +243,8 @@ def _render_mismatches(
     if failed is not None and all(item["sheet"].number != failed for item in items):
         for error in errors:  # the sheet is no longer listed (resolved meanwhile): say why here
             messages.error(request, error)
-    context = {"batch": batch, "items": items}
+    read_only = not may_change(user=user, unit=batch.unit)
+    context = {"batch": batch, "items": items, "read_only": read_only}
     return render(request, "entry/mismatches.html", context, status=400 if errors else 200)
 
 
@@ -254,9 +258,9 @@ def mismatches(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@entry_required
+@change_required
 def mismatch_resolve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    batch = batch_for(request, pk)
+    batch = batch_for(request, pk, change=True)
     if isinstance(batch, HttpResponse):
         return batch
     language = translation.get_language() or "vi"
@@ -280,9 +284,9 @@ def mismatch_resolve(request: HttpRequest, pk: int, number: int) -> HttpResponse
 
 
 @require_POST
-@entry_required
+@change_required
 def batch_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = batch_for(request, pk)
+    batch = batch_for(request, pk, change=True)
     if isinstance(batch, HttpResponse):
         return batch
     batch_close(batch=batch, user=user_of(request))
