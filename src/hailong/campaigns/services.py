@@ -519,8 +519,9 @@ def campaign_transition(
 ) -> Campaign:
     """Move a campaign one step, with a reason; the step is written to the audit log.
 
-    Opening freezes the questionnaire version (answers then always say which one they
-    answered); publishing freezes the latest computation as the public snapshot, whose
+    Opening needs a real plan (units in scope, a quota on at least one, an open channel), so
+    that no campaign collects without one, and freezes the questionnaire version (answers then
+    always say which one they answered); publishing freezes the latest computation as the public snapshot, whose
     content hash the audit entry keeps.
     """
     from hailong.audit.services import audit_record
@@ -541,6 +542,16 @@ def campaign_transition(
             raise TransitionRefused(
                 "đợt chưa có đơn vị nào trong phạm vi khảo sát",
                 "the campaign has no units in scope",
+            )
+        if not campaign.scope.filter(quota__gt=0).exists():
+            raise TransitionRefused(
+                "chưa giao chỉ tiêu số phiếu cho đơn vị nào trong đợt; hãy lập kế hoạch trước",
+                "no unit of the campaign has a quota of answers; set the plan first",
+            )
+        if not campaign.channels:
+            raise TransitionRefused(
+                "đợt chưa mở kênh thu phiếu nào; hãy chọn ít nhất một kênh",
+                "the campaign has no open channel; choose at least one",
             )
         if campaign.period_end < timezone.localdate():
             raise TransitionRefused(

@@ -28,8 +28,30 @@ def draft() -> Campaign:
     return Campaign.objects.create(
         code="sipas-nay", name="Khảo sát năm nay", year=today.year,
         instrument=InstrumentVersion.objects.get(code="sipas-2017-province"),
-        period_start=today, period_end=today + dt.timedelta(days=30),
+        period_start=today, period_end=today + dt.timedelta(days=30), channels=["web", "qr"],
     )  # fmt: skip
+
+
+def test_opening_needs_units_a_quota_and_a_channel(draft: Campaign) -> None:
+    """A campaign with nothing to collect, nobody to count or no way in must not open."""
+    Campaign.objects.filter(pk=draft.pk).update(channels=[])
+    with pytest.raises(TransitionRefused, match="no units in scope") as refused:
+        campaign_transition(campaign=draft, to="open", reason="Theo kế hoạch")
+    assert "chưa có đơn vị nào" in refused.value.vi
+    ward = Unit.objects.create(code="14797", name="Phường Hạc Thành", kind=UnitKind.WARD)
+    planned = CampaignUnit.objects.create(campaign=draft, unit=ward, quota=0)
+    with pytest.raises(TransitionRefused, match="no unit of the campaign has a quota") as refused:
+        campaign_transition(campaign=draft, to="open", reason="Theo kế hoạch")
+    assert "chưa giao chỉ tiêu" in refused.value.vi
+    CampaignUnit.objects.filter(pk=planned.pk).update(quota=150)
+    with pytest.raises(TransitionRefused, match="no open channel") as refused:
+        campaign_transition(campaign=draft, to="open", reason="Theo kế hoạch")
+    assert "chưa mở kênh thu phiếu" in refused.value.vi
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.instrument.frozen_at is None  # refused: unchanged
+    assert not AuditEntry.objects.filter(action="campaign.open").exists()
+    Campaign.objects.filter(pk=draft.pk).update(channels=["paper"])
+    assert campaign_transition(campaign=draft, to="open", reason="Đủ kế hoạch").status == "open"
 
 
 def test_the_campaign_steps_in_order_with_reasons(draft: Campaign) -> None:

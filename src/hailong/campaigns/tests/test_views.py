@@ -175,6 +175,13 @@ def test_a_step_that_is_not_allowed_is_refused_with_its_reason(world: dict[str, 
     )
     assert "give a reason" in reply.text
     assert Campaign.objects.get(code="sipas-nay").status == "draft"
+    reply = coordinator.post(
+        "/can-bo/dot-khao-sat/sipas-nay/buoc/", {"to": "open", "reason": "Bắt đầu"}, follow=True
+    )  # no channel chosen yet: the page says so, in both languages
+    assert "đợt chưa mở kênh thu phiếu nào" in reply.text
+    assert "the campaign has no open channel" in reply.text
+    assert Campaign.objects.get(code="sipas-nay").status == "draft"
+    Campaign.objects.filter(code="sipas-nay").update(channels=["web", "paper"])
     coordinator.post("/can-bo/dot-khao-sat/sipas-nay/buoc/", {"to": "open", "reason": "Bắt đầu"})
     assert Campaign.objects.get(code="sipas-nay").status == "open"
     assert AuditEntry.objects.filter(action="campaign.open", reason="Bắt đầu").exists()
