@@ -42,6 +42,10 @@ class Catalogue:
     campaigns_by_code: dict[str, CampaignEntry] = field(default_factory=dict)
     units_by_code: dict[str, int] = field(default_factory=dict)
     unit_codes: dict[int, str] = field(default_factory=dict)
+    unit_names: dict[int, str] = field(default_factory=dict)
+    #: The last day of units that have ended (merged, split, dissolved); answers after it go
+    #: to the units that replaced them.
+    unit_ends: dict[int, dt.date] = field(default_factory=dict)
     services_by_code: dict[str, int] = field(default_factory=dict)
     service_units: dict[int, frozenset[int]] = field(default_factory=dict)
     loaded_at: float = 0.0
@@ -82,9 +86,12 @@ def catalogue_load() -> Catalogue:
         )
         catalogue.campaigns[entry.id] = entry
         catalogue.campaigns_by_code[entry.code] = entry
-    for pk, code in Unit.objects.values_list("pk", "code"):
+    for pk, code, name, valid_to in Unit.objects.values_list("pk", "code", "name", "valid_to"):
         catalogue.units_by_code[code] = pk
         catalogue.unit_codes[pk] = code
+        catalogue.unit_names[pk] = name
+        if valid_to is not None:
+            catalogue.unit_ends[pk] = valid_to
     offered: dict[int, set[int]] = {}
     for service_id, unit_id in Service.units.through.objects.values_list("service_id", "unit_id"):
         offered.setdefault(service_id, set()).add(unit_id)
@@ -92,6 +99,12 @@ def catalogue_load() -> Catalogue:
         catalogue.services_by_code[code] = pk
         catalogue.service_units[pk] = frozenset(offered.get(pk, ()))
     return catalogue
+
+
+def unit_retired(catalogue: Catalogue, unit_id: int, today: dt.date) -> dt.date | None:
+    """The last day of a unit that no longer exists today, or None while it does."""
+    end = catalogue.unit_ends.get(unit_id)
+    return end if end is not None and end < today else None
 
 
 class CatalogueCache:

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from django.conf import settings
 
-from .catalogue import CampaignEntry, CatalogueCache
+from .catalogue import CampaignEntry, CatalogueCache, unit_retired
 from .integrity import (
     RateLimiter,
     RecentAnswers,
@@ -217,6 +217,17 @@ class Intake:
                 "unit",
                 "khóa API này không được gửi câu trả lời cho đơn vị này",
                 "this API key may not send answers for this unit",
+            )
+        ended = unit_retired(catalogue, unit_id, today)
+        if ended is not None:
+            unit = f"{catalogue.unit_names.get(unit_id, '')} ({catalogue.unit_codes.get(unit_id)})"
+            raise _refuse(
+                422,
+                "unit",
+                f"đơn vị {unit} không còn tồn tại: đã sáp nhập hoặc chia tách, hoạt động đến hết "
+                f"ngày {ended:%d/%m/%Y}; hãy gửi câu trả lời cho đơn vị thay thế",
+                f"the unit {unit} no longer exists: it was merged or split, its last day was "
+                f"{ended:%d/%m/%Y}; send the answer for the unit that replaced it",
             )
         if unit_id not in entry.unit_ids:
             raise _refuse(

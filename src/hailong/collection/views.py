@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from hailong.campaigns.models import Campaign, CampaignUnit
+from hailong.core.formats import date_vn
 from hailong.core.text import strip_diacritics
 from hailong.units.models import Service, Unit, UnitKind
 
@@ -46,9 +47,28 @@ class Target:
 
 
 class Unavailable(Exception):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, status: int = 404) -> None:
         super().__init__(message)
-        self.message = message
+        self.message, self.status = message, status
+
+
+def _retired(unit: Unit, today: dt.date) -> bool:
+    """A unit merged, split or dissolved before today: it takes no answers any more."""
+    return unit.valid_to is not None and unit.valid_to < today
+
+
+def _retired_message(unit: Unit) -> str:
+    return _(
+        "%(unit)s no longer exists: it was merged or split, and its last day was %(day)s. "
+        "Please choose the unit that now handles your file."
+    ) % {"unit": unit.name, "day": date_vn(unit.valid_to)}
+
+
+def _unit_current(unit: Unit) -> Unit:
+    """The unit itself while it exists; a link to a retired one says what happened to it."""
+    if _retired(unit, timezone.localdate()):
+        raise Unavailable(_retired_message(unit), status=410)
+    return unit
 
 
 def fold(text: str) -> str:
@@ -78,7 +98,13 @@ def _campaign_for(unit: Unit, code: str | None) -> Campaign:
 
 
 def _resolve(params: Any) -> Target:
-    """The target from a QR link, an invitation code or plain choices."""
+    """The target from a QR link, an invitation code or plain choices; never a retired unit."""
+    target = _resolve_any(params)
+    _unit_current(target.unit)
+    return target
+
+
+def _resolve_any(params: Any) -> Target:
     if params.get("lien"):
         try:
             from hailong.qrcodes.links import BadLink, link_read
@@ -88,7 +114,7 @@ def _resolve(params: Any) -> Target:
             link = link_read(params["lien"])
         except BadLink as exc:
             raise Unavailable(exc.en if translation.get_language() == "en" else exc.vi) from None
-        campaign = _campaign_for(link.unit, params.get("dot"))
+        campaign = _campaign_for(_unit_current(link.unit), params.get("dot"))
         return Target(
             campaign,
             link.unit,
@@ -109,7 +135,7 @@ def _resolve(params: Any) -> Target:
     unit = Unit.objects.filter(code=params.get("don-vi", "")).first()
     if unit is None:
         raise Unavailable(_("Choose the agency or unit you dealt with."))
-    campaign = _campaign_for(unit, params.get("dot"))
+    campaign = _campaign_for(_unit_current(unit), params.get("dot"))
     service = None
     if params.get("thu-tuc"):
         service = unit.services.filter(code=params["thu-tuc"]).first()
@@ -130,7 +156,11 @@ def survey_start(request: HttpRequest) -> HttpResponse:
         return render(request, "collection/start.html", context)
     chosen = next((c for c in campaigns if c.code == params.get("dot")), campaigns[0])
     context["campaign"] = chosen
+    today = timezone.localdate()
     unit = Unit.objects.filter(code=params.get("don-vi", "")).first()
+    if unit is not None and _retired(unit, today):
+        context["retired"] = _retired_message(unit)  # an old link: say why, offer the others
+        unit = None
     if unit is not None and chosen.scope.filter(unit=unit).exists():
         context["unit"] = unit
         services = list(
@@ -147,9 +177,9 @@ def survey_start(request: HttpRequest) -> HttpResponse:
             context["more_services"] = len(services) > QUICK_SERVICES
         return render(request, "collection/start.html", context)
     in_scope = list(
-        Unit.objects.filter(
-            pk__in=CampaignUnit.objects.filter(campaign=chosen).values("unit_id")
-        ).annotate(used=Count("response", filter=Q(response__campaign=chosen)))
+        Unit.objects.filter(pk__in=CampaignUnit.objects.filter(campaign=chosen).values("unit_id"))
+        .exclude(valid_to__lt=today)  # merged or split away: no longer offered
+        .annotate(used=Count("response", filter=Q(response__campaign=chosen)))
     )
     query = fold(context["query"])
     if query:
@@ -176,7 +206,7 @@ def survey_form(request: HttpRequest) -> HttpResponse:
             target = _resolve(request.GET)
         except Unavailable as exc:
             return render(
-                request, "collection/unavailable.html", {"message": exc.message}, status=404
+                request, "collection/unavailable.html", {"message": exc.message}, status=exc.status
             )
         token = token_new(
             campaign_id=target.campaign.pk,

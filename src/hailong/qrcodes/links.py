@@ -27,6 +27,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from hailong.core.formats import date_vn
 from hailong.units.models import Desk, Service, Unit
 
 PURPOSE = "hailong.qrcodes.link"
@@ -39,11 +40,11 @@ FORM_PATH = "/khao-sat/"  # the public survey form; it reads the token from ?lie
 class BadLink(Exception):
     """A token that cannot be used; ``vi`` and ``en`` say why, for the person who scanned it."""
 
-    def __init__(self, message: Promise) -> None:
+    def __init__(self, message: Promise, params: dict[str, str] | None = None) -> None:
         with translation.override("vi"):
-            self.vi = str(message)
+            self.vi = str(message) % params if params else str(message)
         with translation.override("en"):
-            self.en = str(message)
+            self.en = str(message) % params if params else str(message)
         super().__init__(f"{self.vi} / {self.en}")
 
 
@@ -52,6 +53,10 @@ DAMAGED = _(
     "scan it again or type the address printed under it."
 )
 GONE = _("This QR code is no longer valid: the unit, procedure or desk has changed.")
+RETIRED = _(
+    "This QR code is for %(unit)s, which no longer exists: it was merged or split, and its "
+    "last day was %(day)s. Please choose the unit that now handles your file on the survey page."
+)
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,8 @@ def link_read(token: str) -> LinkTarget:
     unit_pk, service_pk, desk_pk = _decode(token)
     today = timezone.localdate()
     unit = Unit.objects.filter(pk=unit_pk).first()
+    if unit is not None and unit.valid_to is not None and unit.valid_to < today:
+        raise BadLink(RETIRED, {"unit": unit.name, "day": date_vn(unit.valid_to)})
     if unit is None or not _current(unit, today):
         raise BadLink(GONE)
     service = None

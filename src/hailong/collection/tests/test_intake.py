@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from typing import Any
@@ -137,6 +138,40 @@ def test_units_services_and_campaigns_are_checked(open_campaign: Campaign, intak
     closed = intake.post("/api/v1/answers", body(open_campaign))
     assert closed.status == 422 and "not taking answers" in closed.json()["errors"][0]["en"]
     assert Response.objects.count() == 0
+
+
+def test_a_unit_merged_away_takes_no_more_answers(open_campaign: Campaign, intake: Client) -> None:
+    """Once merged, a ward's old QR forms and an integrating system's rows for it are refused."""
+    from django.utils import timezone
+
+    from hailong.integrations.services import api_key_create
+    from hailong.units.services import units_merge
+
+    _, raw = api_key_create(name="Một cửa điện tử", scopes=["answers:write"], whole_province=True)
+    old_form = token(open_campaign, "14797")  # issued before the merge
+    today = timezone.localdate()
+    units_merge(actor=None, units=[Unit.objects.get(code="14797")],
+                into=Unit.objects.get(code="14800"), valid_from=today, reason="Sáp nhập")  # fmt: skip
+    intake.intake.catalogue.clear()
+
+    refused = intake.post(
+        "/api/v1/answers", json.dumps({"form_token": old_form, "answers": GOOD}).encode()
+    )
+    assert refused.status == 422, refused.body
+    error = refused.json()["errors"][0]
+    last = (today - dt.timedelta(days=1)).strftime("%d/%m/%Y")
+    assert error["field"] == "unit"
+    assert "Phường Hạc Thành (14797) không còn tồn tại" in error["vi"] and last in error["vi"]
+    assert "Phường Hạc Thành (14797) no longer exists" in error["en"] and last in error["en"]
+    api = intake.post("/api/v1/answers", json.dumps({"campaign": "quay-nay", "unit": "14797",
+                                                     "answers": GOOD}).encode(),
+                      headers={"X-API-Key": raw, "Idempotency-Key": "mc-000010"})  # fmt: skip
+    assert api.status == 422 and "no longer exists" in api.json()["errors"][0]["en"]
+    assert Response.objects.count() == 0
+    kept = intake.post("/api/v1/answers", json.dumps({"campaign": "quay-nay", "unit": "14800",
+                                                      "answers": GOOD}).encode(),
+                       headers={"X-API-Key": raw, "Idempotency-Key": "mc-000011"})  # fmt: skip
+    assert kept.status == 201, kept.body  # the unit that took it over still answers
 
 
 def test_a_form_post_redirects_to_the_thank_you_page(

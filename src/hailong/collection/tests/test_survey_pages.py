@@ -202,3 +202,41 @@ def test_a_qr_code_at_a_desk_opens_the_form_for_that_desk(
     assert (stored.source, stored.collection_mode, stored.desk) == ("qr", "desk_qr", desk)
     broken = client.get("/khao-sat/phieu/", {"lien": path.split("/")[-1][:-2] + "xx"})
     assert broken.status_code == 404
+
+
+def test_a_retired_unit_is_not_offered_and_its_links_say_why(
+    open_campaign: Campaign, client: Client
+) -> None:
+    """After a merge, the old ward is not offered; its old QR and form links explain it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hailong.qrcodes.links import link_make
+    from hailong.units.models import Unit
+    from hailong.units.services import units_merge
+
+    ward = Unit.objects.get(code="14797")
+    poster = link_make(unit=ward)  # printed before the merge
+    today = timezone.localdate()
+    units_merge(actor=None, units=[ward], into=Unit.objects.get(code="14800"),
+                valid_from=today, reason="Sáp nhập")  # fmt: skip
+    last = (today - dt.timedelta(days=1)).strftime("%d/%m/%Y")
+
+    start = client.get("/khao-sat/").content.decode()
+    assert "Phường Hạc Thành" not in start and "Phường Quảng Phú" in start
+    assert "don-vi=14797" not in client.get("/khao-sat/", {"tim": "hac thanh"}).content.decode()
+    old_choice = client.get("/khao-sat/", {"don-vi": "14797"}).content.decode()
+    assert "Phường Hạc Thành không còn tồn tại" in old_choice and last in old_choice
+    assert "thu-tuc=" not in old_choice  # no procedure list for it; the other units instead
+    assert "don-vi=14800" in old_choice
+
+    form = client.get("/khao-sat/phieu/", {"don-vi": "14797"})
+    assert form.status_code == 410 and "Phường Hạc Thành không còn tồn tại" in form.content.decode()
+    english = client.get("/khao-sat/phieu/", {"don-vi": "14797"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Phường Hạc Thành no longer exists" in english.content.decode()
+    scanned = client.get(poster)
+    assert scanned.status_code == 404
+    assert "Phường Hạc Thành, đơn vị này không còn tồn tại" in scanned.content.decode()
+    assert last in scanned.content.decode()
+    assert client.get("/khao-sat/phieu/", {"don-vi": "14800"}).status_code == 200

@@ -91,8 +91,12 @@ def test_a_procedure_no_longer_delivered_or_a_merged_unit_stops_the_code(place: 
     unit_token = token_of(link_make(unit=place.ward))
     place.ward.valid_to = dt.date(2025, 6, 30)
     place.ward.save()
-    with pytest.raises(BadLink):
+    with pytest.raises(BadLink) as refused:
         link_read(unit_token)
+    name = place.ward.name  # the person learns what happened to the unit on the poster
+    assert f"{name}, đơn vị này không còn tồn tại" in refused.value.vi
+    assert f"{name}, which no longer exists" in refused.value.en
+    assert "30/06/2025" in refused.value.vi and "30/06/2025" in refused.value.en
 
 
 def test_a_desk_of_another_unit_cannot_be_linked(place: Place) -> None:
