@@ -616,6 +616,8 @@ def test_auditors_read_the_mixed_screens_without_a_way_to_change_anything(world:
         'name="chon"',
         'name="pick-',
     ]
+    home = client.get(reverse("accounts:home")).content.decode()
+    assert all(url in home for url in reads if "/lo/" not in url)  # the screens are on the home
     for url, shown in reads.items():
         page = client.get(url)
         body = page.content.decode()
