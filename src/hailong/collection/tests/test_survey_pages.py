@@ -212,12 +212,18 @@ def test_a_retired_unit_is_not_offered_and_its_links_say_why(
 
     from django.utils import timezone
 
+    from hailong.invitations.codes import code_new
+    from hailong.invitations.models import InvitationCode
     from hailong.qrcodes.links import link_make
     from hailong.units.models import Unit
     from hailong.units.services import units_merge
 
     ward = Unit.objects.get(code="14797")
     poster = link_make(unit=ward)  # printed before the merge
+    slip = InvitationCode.objects.create(
+        code=code_new(), campaign=open_campaign, unit=ward, file_number="HS-1",
+        completed_on=timezone.localdate(), expires_on=timezone.localdate() + dt.timedelta(days=30),
+    )  # fmt: skip
     today = timezone.localdate()
     units_merge(actor=None, units=[ward], into=Unit.objects.get(code="14800"),
                 valid_from=today, reason="Sáp nhập")  # fmt: skip
@@ -239,4 +245,6 @@ def test_a_retired_unit_is_not_offered_and_its_links_say_why(
     assert scanned.status_code == 404
     assert "Phường Hạc Thành, đơn vị này không còn tồn tại" in scanned.content.decode()
     assert last in scanned.content.decode()
+    invited = client.get("/khao-sat/phieu/", {"ma": slip.code})
+    assert invited.status_code == 410 and "Phường Hạc Thành không còn tồn tại" in invited.text
     assert client.get("/khao-sat/phieu/", {"don-vi": "14800"}).status_code == 200
