@@ -236,7 +236,10 @@ class Intake:
         if is_form:
             typed, problems = checker.parse_fields(fields or {})
             checked = checker.check(typed, drop_hidden=True)
-            all_problems = [p.as_dict() for p in problems] + [p.as_dict() for p in checked.problems]
+            unread = {p.question for p in problems}  # not also reported missing
+            all_problems = [p.as_dict() for p in problems] + [
+                p.as_dict() for p in checked.problems if p.question not in unread
+            ]
         else:
             answers = data.get("answers")
             if not isinstance(answers, dict):
