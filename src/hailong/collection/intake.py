@@ -32,6 +32,8 @@ from zoneinfo import ZoneInfo
 import msgspec
 from django.conf import settings
 
+from hailong.measurement.answers import Checked
+
 from .catalogue import CampaignEntry, CatalogueCache
 from .integrity import (
     RateLimiter,
@@ -265,13 +267,7 @@ class Intake:
                 "this device is sending too much; try again in a few minutes",
             )
         honeypot = bool(is_form and (fields or {}).get("website", [""])[-1].strip())
-        duplicate = self.recent.seen_before(
-            hashed
-            + str(unit_id)
-            + hashlib.blake2b(
-                msgspec.json.encode(checked.answers, order="sorted"), digest_size=16
-            ).hexdigest()
-        )
+        duplicate = self.recent.seen_before(_duplicate_key(hashed, unit_id, checked))
         flags = answer_flags(
             item_answers=items,
             answered=len(checked.answers) + len(checked.not_applicable),
@@ -345,6 +341,17 @@ _TOKEN_SOURCES = {"desk_qr": "qr", "kiosk": "kiosk", "online": "web"}
 KIOSK_COOKIE = "hailong_kiosk"
 _MODES = frozenset({"online", "desk_qr", "kiosk", "paper", "interview", "phone"})
 _FILING = frozenset({"in_person", "online_full", "online_partial", "postal"})
+
+
+def _duplicate_key(hashed: str, unit_id: int, checked: Checked) -> str:
+    """The same answers from the same address to the same unit give the same key."""
+    return (
+        hashed
+        + str(unit_id)
+        + hashlib.blake2b(
+            msgspec.json.encode(checked.answers, order="sorted"), digest_size=16
+        ).hexdigest()
+    )
 
 
 def _choice(value: Any, allowed: frozenset[str]) -> str:
