@@ -231,3 +231,26 @@ def test_any_text_is_read_onto_its_scale_or_refused_with_a_reason(
 
 def _form_of(question: Question) -> Any:
     return next(f for f in FORMS.values() if any(q is question for q in f.questions()))
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(sorted(PROVINCE.questions)),
+        st.lists(
+            st.one_of(st.sampled_from(["1", "4", "5", "99", "6", " 4", "04"]), typed_texts),
+            max_size=2,
+        ),
+    )
+)
+def test_form_fields_read_by_lookup_are_read_as_the_reader_reads_them(
+    fields: dict[str, list[str]],
+) -> None:
+    typed, problems = PROVINCE.parse_fields(fields)
+    for code, texts in fields.items():
+        question = PROVINCE.questions[code]
+        try:
+            value = answer_parse(question, texts)
+        except Unreadable:
+            assert code in {p.question for p in problems} and code not in typed
+            continue
+        assert typed.get(code) == value

@@ -72,6 +72,23 @@ class AnswerChecker:
         }
         self._ruled = [q for q in self.questions.values() if q.show_if is not None]
         self._required = [q for q in self.questions.values() if q.required]
+        # precomputed for check(), which runs on every submission
+        self._rules = tuple(
+            (q.code, q.show_if.holds, q.show_if.question) for q in self._ruled if q.show_if
+        )
+        self._required_codes = frozenset(q.code for q in self._required)
+        self._required_rules = tuple(
+            (q.code, q.show_if.holds if q.show_if else None) for q in self._required
+        )
+        # a form's radio button sends a code exactly as written: read it by lookup
+        self._code_texts = {
+            code: {
+                **{str(v): v for v in self._plain[code]},
+                **({str(NOT_APPLICABLE): NOT_APPLICABLE} if q.not_applicable else {}),
+            }
+            for code, q in self.questions.items()
+            if code in self._plain
+        }
 
     def shown(self, question: Question, answers: Mapping[str, Any]) -> bool:
         return question.show_if is None or question.show_if.holds(answers)
@@ -126,14 +143,12 @@ class AnswerChecker:
                 if not value:  # only spaces: no answer, as an empty box
                     continue
             answers[code] = value
-        for question in self._ruled:
-            code = question.code
-            if (code in answers or code in not_applicable) and not self.shown(question, answers):
+        for code, holds, gate in self._rules:
+            if (code in answers or code in not_applicable) and not holds(answers):
                 if drop_hidden:
                     answers.pop(code, None)
                     not_applicable.discard(code)
                     continue
-                gate = question.show_if.question if question.show_if else ""
                 problems.append(
                     AnswerProblem(
                         code,
@@ -142,11 +157,12 @@ class AnswerChecker:
                         "skipped",
                     )
                 )
+        if answers.keys() >= self._required_codes:  # the common case: nothing is missing
+            return Checked(answers, frozenset(not_applicable), tuple(problems))
         refused = {p.question for p in problems}  # a bad value is not also reported missing
-        for question in self._required:
-            code = question.code
+        for code, shown in self._required_rules:
             answered = code in answers or code in not_applicable
-            if not answered and code not in refused and self.shown(question, answers):
+            if not answered and code not in refused and (shown is None or shown(answers)):
                 problems.append(
                     AnswerProblem(
                         code,
@@ -209,10 +225,16 @@ class AnswerChecker:
         """
         typed: dict[str, Any] = {}
         problems: list[AnswerProblem] = []
+        code_texts = self._code_texts
         for code, question in self.questions.items():
             texts = fields.get(code)
             if not texts:
                 continue
+            if len(texts) == 1 and code in code_texts:
+                known = code_texts[code].get(texts[0])
+                if known is not None:
+                    typed[code] = known
+                    continue
             try:
                 value = answer_parse(question, texts)
             except Unreadable as exc:
