@@ -1,9 +1,9 @@
-"""Micro-benchmark: the submission route's steps in process, µs per answer (docs/performance.md).
+"""Micro-benchmark: the submission route's steps in process, µs per submission (performance.md).
 
 Throughput through a server depends on what else the machine runs; the CPU time of each step
 of one request (``time.thread_time_ns``), measured over many calls in one process, much less. This script builds a
 fresh SQLite database with the bench's campaign (bench/submit.py), then times, over ``-n``
-answers to the 22-item provincial questionnaire (each with its own signed form token):
+submissions to the 22-item provincial questionnaire (each with its own signed form token):
 
 - each step of ``Intake._pending`` on its own (JSON decode, token, answer check, address
   hash, near-duplicate key, flags, the pending row: fingerprint and encoding);
@@ -201,7 +201,7 @@ def main() -> None:
         write_batch(batch)
     best["write_batch (200 a batch)"] = (time.thread_time_ns() - start) / len(pendings) / 1000
 
-    print(f"{len(bodies)} answers, best of {args.repeat}; µs per answer")
+    print(f"{len(bodies)} submissions of 22 answers, best of {args.repeat}; µs of CPU each")
     for name, value in best.items():
         print(f"  {name:28s} {value:8.1f}")
     if args.profile:

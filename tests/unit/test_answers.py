@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hailong.entry.answers import answer_parse as entry_parse
@@ -73,9 +73,11 @@ def test_form_fields_become_typed_values() -> None:
     assert bad[0].question == "f1_1" and "option code" in bad[0].en
 
 
+relaxed = settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)  # busy machines
 answer_values = st.one_of(st.integers(-2, 100), st.text(max_size=5), st.none(), st.booleans())
 
 
+@relaxed
 @given(st.dictionaries(st.sampled_from([*sorted(PROVINCE.questions), "zz"]), answer_values))
 def test_checking_never_keeps_a_value_off_its_scale_and_ignores_order(raw: dict[str, Any]) -> None:
     checked = PROVINCE.check(raw)
@@ -170,6 +172,7 @@ def valid_answers(draw: st.DrawFn) -> tuple[Question, Any, str]:
     return q, value, pad + text + pad
 
 
+@relaxed
 @given(valid_answers())
 def test_every_code_typed_any_way_reads_back_to_itself(case: tuple[Question, Any, str]) -> None:
     question, value, text = case
@@ -177,6 +180,7 @@ def test_every_code_typed_any_way_reads_back_to_itself(case: tuple[Question, Any
     assert question.scale.accepts(value)
 
 
+@relaxed
 @given(st.floats(-1e6, 1e6, allow_nan=False).map(lambda f: round(f, 3)), st.booleans())
 def test_a_number_reads_back_with_a_decimal_point_or_comma(number: float, comma: bool) -> None:
     q = TYPED.question("so_lan" if abs(number) < 20 else "so_tien")
@@ -189,6 +193,7 @@ def test_a_number_reads_back_with_a_decimal_point_or_comma(number: float, comma:
             answer_parse(q, typed)
 
 
+@relaxed
 @given(st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)), st.booleans())
 def test_a_date_reads_back_written_either_way(day: dt.date, slashed: bool) -> None:
     text = f"{day.day}/{day.month}/{day.year}" if slashed else day.isoformat()
@@ -202,6 +207,7 @@ typed_texts = st.one_of(
 )
 
 
+@relaxed
 @given(st.sampled_from(QUESTIONS), typed_texts)
 def test_any_text_is_read_onto_its_scale_or_refused_with_a_reason(
     question: Question, text: str
@@ -221,7 +227,10 @@ def test_any_text_is_read_onto_its_scale_or_refused_with_a_reason(
     assert entry_parse(question, text) == value
     typed, problems = AnswerChecker(_form_of(question)).parse_fields({question.code: [text]})
     assert problems == [] and typed.get(question.code) == value
-    if value is None:
+    if question.scale.type == "date" and "/" in text:
+        with pytest.raises(_Refused):  # ODK exports alone refuse a slashed date
+            _parse_value(text, question)
+    elif value is None:
         assert not text.strip() and _parse_value(text, question) is _MISSING
     elif value == NOT_APPLICABLE and question.not_applicable and question.scale.type != "number":
         assert _parse_value(text, question) is _NA
@@ -233,6 +242,7 @@ def _form_of(question: Question) -> Any:
     return next(f for f in FORMS.values() if any(q is question for q in f.questions()))
 
 
+@relaxed
 @given(
     st.dictionaries(
         st.sampled_from(sorted(PROVINCE.questions)),

@@ -295,9 +295,9 @@ def answer_flags(
         if fill_seconds < fastest:
             flags.append("too_fast")
         elif (
-            len(item_answers) >= STRAIGHT_LINE_ITEMS
+            fill_seconds < 2 * fastest  # the cheap test first: most answers take longer
+            and len(item_answers) >= STRAIGHT_LINE_ITEMS
             and len(set(map(str, item_answers))) == 1
-            and fill_seconds < 2 * fastest
         ):
             flags.append("straight_line")
     if duplicate:

@@ -9,11 +9,17 @@ import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hailong.collection.intake import Intake
-from hailong.collection.integrity import client_hash
+from hailong.collection.integrity import (
+    MIN_SECONDS,
+    SECONDS_PER_ANSWER,
+    STRAIGHT_LINE_ITEMS,
+    answer_flags,
+    client_hash,
+)
 from hailong.collection.writer import Pending, answers_json, fingerprint, fingerprint_of
 
 answer_sets = st.dictionaries(
@@ -27,8 +33,10 @@ answer_sets = st.dictionaries(
     max_size=25,
 )
 ids = st.integers(1, 2**31 - 1)
+relaxed = settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)  # busy machines
 
 
+@relaxed
 @given(answer_sets, ids, ids, st.none() | ids)
 def test_the_fingerprint_from_the_answers_encoded_once_is_the_stored_one(
     answers: dict[str, Any], campaign: int, unit: int, service: int | None
@@ -41,6 +49,7 @@ def test_the_fingerprint_from_the_answers_encoded_once_is_the_stored_one(
     )
 
 
+@relaxed
 @given(answer_sets, answer_sets, st.lists(st.sampled_from(["too_fast", "honeypot"])))
 def test_a_pending_row_is_the_same_with_or_without_the_encoding_given(
     answers: dict[str, Any], profile: dict[str, Any], flags: list[str]
@@ -70,6 +79,7 @@ def test_a_pending_row_is_the_same_with_or_without_the_encoding_given(
         assert stored_flags == flags
 
 
+@relaxed
 @given(st.floats(0, 4_000_000_000), st.sampled_from(["Asia/Ho_Chi_Minh", "Europe/Berlin"]))
 def test_the_day_kept_between_answers_is_the_local_date(now: float, zone: str) -> None:
     intake = Intake()
@@ -93,3 +103,29 @@ async def _hashed_once_a_day() -> None:
     assert await intake._client_hash("203.0.113.10", now) != first
     intake.salts._salt = b"b" * 32  # the next day's salt
     assert await intake._client_hash("203.0.113.9", now) == client_hash("203.0.113.9", b"b" * 32)
+
+
+@relaxed
+@given(
+    st.lists(st.integers(1, 5), max_size=25),
+    st.none() | st.integers(0, 200),
+    st.booleans(),
+    st.booleans(),
+)
+def test_flags_say_why_an_answer_waits_for_review(
+    items: list[int], seconds: int | None, honeypot: bool, duplicate: bool
+) -> None:
+    answered = len(items) + 3
+    flags = answer_flags(
+        item_answers=items,
+        answered=answered,
+        fill_seconds=seconds,
+        honeypot=honeypot,
+        duplicate=duplicate,
+    )
+    fastest = max(MIN_SECONDS, SECONDS_PER_ANSWER * answered)
+    assert ("honeypot" in flags) == honeypot and ("near_duplicate" in flags) == duplicate
+    assert ("too_fast" in flags) == (seconds is not None and seconds < fastest)
+    straight = len(items) >= STRAIGHT_LINE_ITEMS and len(set(items)) == 1
+    fast = seconds is not None and fastest <= seconds < 2 * fastest
+    assert ("straight_line" in flags) == (straight and fast)
