@@ -256,7 +256,7 @@ class AnswerChecker:
 
 CODED = ("ordinal", "choice", "multi")
 _INTEGER = re.compile(r"^[+-]?[0-9]{1,15}$")
-# a decimal point or a Vietnamese decimal comma; no thousands separators (1.000 is one)
+# a decimal point or a Vietnamese decimal comma; no thousands separators: 1.000 is 1, not 1000
 _DECIMAL = re.compile(r"^[+-]?([0-9]{1,15}[.,][0-9]{0,9}|[.,][0-9]{1,9})$")
 _SEPARATORS = re.compile(r"[\s,;+]+")
 _DMY = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
