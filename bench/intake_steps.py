@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import cProfile
 import datetime as dt
 import os
 import pstats
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -35,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def setup() -> None:
     var = Path(tempfile.mkdtemp(prefix="hailong-steps-"))
+    atexit.register(shutil.rmtree, var, ignore_errors=True)
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "hailong.settings.base",
