@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("hailong.invitations.urls")),  # before the admin: /quan-tri/ma-moi/
     path("quan-tri/nhap-lieu/", include("hailong.entry.urls")),  # before the admin's catch-all
     path("", include("hailong.accounts.urls")),  # /dang-nhap/, /can-bo/; admin login goes there
+    path("can-bo/bang-dieu-khien/", include("hailong.dashboards.urls")),
     path("quan-tri/nhat-ky/", include("hailong.audit.urls")),  # before the admin's catch-all
     path("quan-tri/xet-duyet/", review_queue, name="review_queue"),  # before the admin
     path("quan-tri/", admin.site.urls),

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "hailong.audit",
     "hailong.opendata",
     "hailong.comments",
+    "hailong.dashboards",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ ALL = tuple(Role.values)
 def screens(*, user: User) -> list[tuple[str, str, str]]:
     """(title, address, what it is for) of every screen the user's roles open."""
     from hailong.collection.review import REVIEWERS
+    from hailong.dashboards.access import DASHBOARD_ROLES
     from hailong.entry.selectors import ENTRY_ROLES
     from hailong.invitations.views import ROLES as INVITATION_ROLES
     from hailong.qrcodes.selectors import PRINT_ROLES
@@ -44,6 +45,14 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
                 _("Answers waiting for review"),
                 reverse("review_queue"),
                 _("Accept or reject the answers the integrity checks held back"),
+            )
+        )
+    if roles & set(DASHBOARD_ROLES):
+        found.append(
+            (
+                _("Dashboards"),
+                reverse("dashboards:chooser"),
+                _("Indices, rankings, unit scorecards and drill-downs, with downloads"),
             )
         )
     if roles & set(PRINT_ROLES):
