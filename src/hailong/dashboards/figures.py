@@ -427,7 +427,7 @@ def drill(source: Source, grouping: str, title: str, *, charts: bool = True) -> 
         return {"tables": []}
     province = province_rows(source)
     table = group_table(source, grouping, province, key="nhom", charts=charts,
-                        caption=_("Index (%%) by %(dimension)s") % {"dimension": title.lower()})  # fmt: skip
+                        caption=_("Index (%%) by group: %(dimension)s") % {"dimension": title})  # fmt: skip
     return {"tables": [table], "overall": _overall(province)}
 
 
