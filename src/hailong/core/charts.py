@@ -40,8 +40,13 @@ def svg(spec: dict[str, Any]) -> str:
     spec = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "config": {
+            # the page names the whole <svg role="img">; ARIA on inner marks (some of them
+            # empty layers) only adds unnamed images for screen readers
+            "aria": False,
+            "mark": {"aria": False},
+            "legend": {"aria": False},
             "font": "Noto Sans",
-            "axis": {"labelFontSize": 10, "titleFontSize": 10, "labelLimit": 300},
+            "axis": {"labelFontSize": 10, "titleFontSize": 10, "labelLimit": 300, "aria": False},
             "view": {"stroke": None},
         },
         **spec,
@@ -205,7 +210,7 @@ def groups_spec(
          "high": r["high"] if r["high"] is not None else r["index"]}
         for r in rows
     ]  # fmt: skip
-    low = min(v["low"] for v in values)
+    low = min([v["low"] for v in values] + ([reference] if reference is not None else []))
     x = {"type": "quantitative", "scale": {"domain": [max(0, low - 10), 100], "nice": False}}
     layers: list[dict[str, Any]] = [
         {
