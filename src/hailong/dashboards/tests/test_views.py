@@ -225,3 +225,12 @@ def test_a_campaign_without_answers_renders_words(settings: Any, tmp_path: Path)
     page = main(client.get(f"{BASE}{campaign.code}/don-vi/{unit.unit.code}/").content.decode())
     assert "chưa có câu trả lời nào" in page and "<svg" not in page
     assert client.get(f"{BASE}{campaign.code}/phan-tich/linh-vuc/").status_code == 200
+
+
+def test_the_staff_home_offers_the_dashboards_to_readers_of_results_only() -> None:
+    ward = Unit.objects.create(code="14797", name="Phường Hạc Thành", kind="ward")
+    viewer = signed_in(Role.VIEWER, unit=ward, name="xemketqua")
+    assert f'href="{BASE}"' in viewer.get("/can-bo/").content.decode()
+    assert viewer.get(BASE).status_code == 200
+    clerk = signed_in(Role.CLERK, unit=ward, name="nhaplieu")
+    assert f'href="{BASE}"' not in clerk.get("/can-bo/").content.decode()
