@@ -37,6 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_BASE = os.environ.get(
     "HAILONG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/hailong"
 )
+BENCH_DB = os.environ.get("HAILONG_BENCH_DB", "hailong_bench_submit")
+if not BENCH_DB.isidentifier():
+    sys.exit("HAILONG_BENCH_DB must be a plain database name")
 
 LUA = r"""
 local tid = 0
@@ -87,10 +90,11 @@ def database_url(kind: str, var: Path) -> str:
     import psycopg
 
     base = PG_BASE.rsplit("/", 1)[0]
+    name = BENCH_DB  # another checkout's bench on the same server must not share it
     with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS hailong_bench_submit")
-        conn.execute("CREATE DATABASE hailong_bench_submit")
-    return base + "/hailong_bench_submit"
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"{base}/{name}"
 
 
 SEED = r"""

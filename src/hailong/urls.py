@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("hailong.accounts.urls")),  # /dang-nhap/, /can-bo/; admin login goes there
     path("can-bo/dot-khao-sat/", include("hailong.campaigns.urls")),  # campaign screens
     path("", include("hailong.units.urls")),  # /can-bo/don-vi/, /can-bo/thu-tuc/
+    path("can-bo/bang-dieu-khien/", include("hailong.dashboards.urls")),
     path("quan-tri/nhat-ky/", include("hailong.audit.urls")),  # before the admin's catch-all
     path("quan-tri/xet-duyet/", review_queue, name="review_queue"),  # before the admin
     path("quan-tri/", admin.site.urls),

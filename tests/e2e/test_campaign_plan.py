@@ -173,6 +173,13 @@ def test_a_coordinator_runs_a_campaign_from_plan_to_published_snapshot(
     fast = [post_answer(base, campaign, ward, {**answers[0], "tong_the": n}, age=0) for n in (2, 3)]
     assert [f["review"] for f in fast] == ["flagged", "flagged"]
 
+    # watch progress: the board counts the accepted answers and the two waiting for review
+    page.goto(f"{base}/can-bo/dot-khao-sat/quay-2026/")
+    page.get_by_role("link", name="Tiến độ", exact=True).click()
+    expect(page.locator("h1")).to_contain_text("Tiến độ thu thập phiếu", timeout=30_000)
+    expect(page.get_by_test_id("accepted")).to_have_text("3")
+    assert axe(page) == []
+
     # the flagged batch in the review queue
     page.goto(f"{base}/quan-tri/xet-duyet/")
     for f in fast:

@@ -30,10 +30,16 @@ def test_a_citizen_reads_the_ranking_and_a_unit_page(
     page.get_by_role("link", name="Kết quả", exact=True).click()
     expect(page.locator("h1")).to_contain_text("Kết quả")
     expect(page.get_by_role("heading", name="Xã, phường")).to_be_visible()
+    expect(
+        page.get_by_role("img", name="Chỉ số từng yếu tố của toàn tỉnh, kèm khoảng tin cậy")
+    ).to_be_visible()
     assert axe(page) == []
     page.screenshot(path=str(artifacts / "results-phone.png"))
     page.locator("table.ranking tbody th a").first.click()
     expect(page.get_by_role("link", name="← Tất cả kết quả")).to_be_visible()
-    expect(page.locator("table caption")).to_contain_text("so với toàn tỉnh")
+    expect(page.locator("table caption").first).to_contain_text("so với toàn tỉnh")
+    expect(
+        page.get_by_role("img", name="Các yếu tố của cơ quan, đơn vị kèm khoảng tin cậy")
+    ).to_be_visible()
     assert axe(page) == []
     page.screenshot(path=str(artifacts / "unit-result.png"), full_page=True)

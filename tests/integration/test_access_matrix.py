@@ -67,6 +67,7 @@ from hailong.kiosks.services import kiosk_registration_new
 from hailong.qrcodes.links import token_make
 from hailong.reports.models import ReportJob
 from hailong.reports.services import reports_dir
+from hailong.results.services import campaign_compute
 from hailong.units.models import Desk, Service, Unit, UnitKind
 
 pytestmark = pytest.mark.django_db
@@ -197,6 +198,14 @@ MATRIX: dict[str, Row] = {
     "progress:board":                    row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", why="unit A's staff: their units and alerts only"),
     "progress:body":                     row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", why="the part htmx refreshes"),
     "progress:export":                   row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok"),
+    # --- dashboards: the latest computation; unit staff see their units and the province only -------
+    "dashboards:chooser":                row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok"),
+    "dashboards:overview":               row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", why="unit A's staff: no other unit in the ranking"),
+    "dashboards:overview_download":      row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok"),
+    "dashboards:unit":                   row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", scoped="unit"),
+    "dashboards:unit_download":          row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", scoped="unit"),
+    "dashboards:drill":                  row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", why="province-wide groups, never a unit's"),
+    "dashboards:drill_download":         row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok"),
     # --- reports: whole-province roles get every document; unit staff their units' scorecards -------
     "reports:index":                     row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok"),
     "reports:jobs":                      row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok", why="the part htmx refreshes"),
@@ -363,6 +372,7 @@ def world() -> World:
         cases[side] = case_submit(
             unit=unit, kind=Case.Kind.COMPLAINT, text=f"Phản ánh của đơn vị {side} xyzzy{side}"
         )
+    campaign_compute(campaign=campaign)  # the dashboards' figures (not published)
     markers = {
         "B": [
             units["B"].name,
@@ -433,6 +443,26 @@ def address(name: str, world: World, side: str) -> str:
         "campaigns:plan_upload_commit": lambda: {"code": world.campaign.code},
         "cases:staff_case": lambda: {"pk": world.cases[side].pk},
         "reports:download": lambda: {"pk": world.jobs[side].pk},
+        "dashboards:overview": lambda: {"code": world.campaign.code},
+        "dashboards:overview_download": lambda: {
+            "code": world.campaign.code,
+            "key": "xep-hang",
+            "fmt": "csv",
+        },
+        "dashboards:unit": lambda: {"code": world.campaign.code, "unit": unit.code},
+        "dashboards:unit_download": lambda: {
+            "code": world.campaign.code,
+            "unit": unit.code,
+            "key": "yeu-to",
+            "fmt": "xlsx",
+        },
+        "dashboards:drill": lambda: {"code": world.campaign.code, "dimension": "linh-vuc"},
+        "dashboards:drill_download": lambda: {
+            "code": world.campaign.code,
+            "dimension": "linh-vuc",
+            "key": "nhom",
+            "fmt": "csv",
+        },
         "topics:board": lambda: {"code": world.campaign.code},
         "topics:list": lambda: {"code": world.campaign.code},
         "topics:export_csv": lambda: {"code": world.campaign.code},

@@ -42,7 +42,7 @@ from .integrity import (
     client_hash,
     token_read,
 )
-from .writer import Pending, Stored, Writer
+from .writer import Pending, Stored, Writer, answers_json
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,9 @@ class Intake:
         )
         self.tz = ZoneInfo(settings.TIME_ZONE)
         self.trusted_proxies = frozenset(settings.HAILONG_TRUSTED_PROXIES)
+        self._day: tuple[float, float, dt.date] = (0.0, 0.0, dt.date.min)
+        self._hashes: dict[str, str] = {}
+        self._hash_salt = b""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         is_form = scope["path"] == FORM_PATH
@@ -143,12 +146,30 @@ class Intake:
             address = forwarded.decode("latin-1").split(",")[-1].strip()
         return address
 
-    async def _client_hash(self, address: str) -> str:
-        today = dt.datetime.now(self.tz).date()
+    def _today(self, now: float) -> dt.date:
+        """The local date at ``now``; the time zone is consulted once a day, not per answer."""
+        start, end, day = self._day
+        if start <= now < end:
+            return day
+        day = dt.datetime.fromtimestamp(now, self.tz).date()
+        start = dt.datetime.combine(day, dt.time(0), self.tz).timestamp()
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), self.tz).timestamp()
+        self._day = (start, end, day)
+        return day
+
+    async def _client_hash(self, address: str, now: float) -> str:
+        today = self._today(now)
         salt = self.salts.current(today)
         if salt is None:
             salt = await asyncio.to_thread(_salt_closing, self.salts, today)
-        return client_hash(address, salt)
+        # a kiosk or an office behind one address sends many answers: hash it once a day
+        if salt is not self._hash_salt or len(self._hashes) > 10_000:
+            self._hashes = {}
+            self._hash_salt = salt
+        hashed = self._hashes.get(address)
+        if hashed is None:
+            hashed = self._hashes[address] = client_hash(address, salt)
+        return hashed
 
     async def _pending(
         self,
@@ -160,7 +181,7 @@ class Intake:
     ) -> Pending:
         catalogue = await self.catalogue.get()
         now = time.time()
-        today = dt.datetime.fromtimestamp(now, self.tz).date()
+        today = self._today(now)
         token_text = (fields or {}).get("_token", [""])[-1] if is_form else data.get("form_token")
         grant: KeyGrant | None = None
         invitation = ""
@@ -247,7 +268,10 @@ class Intake:
         if is_form:
             typed, problems = checker.parse_fields(fields or {})
             checked = checker.check(typed, drop_hidden=True)
-            all_problems = [p.as_dict() for p in problems] + [p.as_dict() for p in checked.problems]
+            unread = {p.question for p in problems}  # not also reported missing
+            all_problems = [p.as_dict() for p in problems] + [
+                p.as_dict() for p in checked.problems if p.question not in unread
+            ]
         else:
             answers = data.get("answers")
             if not isinstance(answers, dict):
@@ -261,10 +285,15 @@ class Intake:
             all_problems = [p.as_dict() for p in checked.problems]
         if all_problems:
             raise Refusal(422, all_problems)
-        stored_answers = {k: v for k, v in checked.answers.items() if k not in entry.profile_codes}
-        profile = {k: v for k, v in checked.answers.items() if k in entry.profile_codes}
-        items = [stored_answers[c] for c in entry.item_codes if c in stored_answers]
-        hashed = await self._client_hash(address)
+        every = checked.answers
+        if entry.profile_codes.isdisjoint(every):
+            stored_answers, profile = every, {}
+        else:
+            stored_answers = {k: v for k, v in every.items() if k not in entry.profile_codes}
+            profile = {k: v for k, v in every.items() if k in entry.profile_codes}
+        items = [every[c] for c in entry.item_codes if c in every]
+        encoded = answers_json(every)  # once, for the duplicate key and the fingerprint
+        hashed = await self._client_hash(address, now)
         if not await self.limiter.allow("d:" + (device or hashed)):
             raise _refuse(
                 429,
@@ -273,13 +302,7 @@ class Intake:
                 "this device is sending too much; try again in a few minutes",
             )
         honeypot = bool(is_form and (fields or {}).get("website", [""])[-1].strip())
-        duplicate = self.recent.seen_before(
-            hashed
-            + str(unit_id)
-            + hashlib.blake2b(
-                msgspec.json.encode(checked.answers, order="sorted"), digest_size=16
-            ).hexdigest()
-        )
+        duplicate = self.recent.seen_before(_duplicate_key(hashed, unit_id, encoded))
         flags = answer_flags(
             item_answers=items,
             answered=len(checked.answers) + len(checked.not_applicable),
@@ -307,6 +330,7 @@ class Intake:
             client_hash=hashed,
             device=device,
             fill_seconds=fill_seconds,
+            sorted_json=encoded,
         )
 
     async def _reply(self, send: Send, stored: Stored, pending: Pending, is_form: bool) -> None:
@@ -353,6 +377,11 @@ _TOKEN_SOURCES = {"desk_qr": "qr", "kiosk": "kiosk", "online": "web"}
 KIOSK_COOKIE = "hailong_kiosk"
 _MODES = frozenset({"online", "desk_qr", "kiosk", "paper", "interview", "phone"})
 _FILING = frozenset({"in_person", "online_full", "online_partial", "postal"})
+
+
+def _duplicate_key(hashed: str, unit_id: int, encoded: bytes) -> str:
+    """The same answers (:func:`answers_json`) from one address to one unit: the same key."""
+    return hashed + str(unit_id) + hashlib.blake2b(encoded, digest_size=16).hexdigest()
 
 
 def _choice(value: Any, allowed: frozenset[str]) -> str:

@@ -50,6 +50,24 @@ def fingerprint(
     return hashlib.sha256(payload).hexdigest()
 
 
+def answers_json(answers: dict[str, Any]) -> bytes:
+    """All answers (profile included) encoded once, keys sorted, for every digest of them."""
+    return msgspec.json.encode(answers, order="sorted")
+
+
+def fingerprint_of(
+    *, campaign_id: int, unit_id: int, service_id: int | None, encoded: bytes
+) -> str:
+    """:func:`fingerprint` from :func:`answers_json`: the same bytes hashed, one encoding less.
+
+    The bytes must stay those of :func:`fingerprint`, or a replay of an answer stored before
+    would be taken for a different answer under the same key.
+    """
+    service = b"null" if service_id is None else str(int(service_id)).encode()
+    head = b"[%d,%d,%s," % (campaign_id, unit_id, service)
+    return hashlib.sha256(head + encoded + b"]").hexdigest()
+
+
 @dataclass
 class Pending:
     """An answer that has passed every check and waits to be written."""
@@ -73,19 +91,29 @@ class Pending:
     client_hash: str = ""
     device: str = ""
     fill_seconds: int | None = None
+    #: :func:`answers_json` of answers and profile together, when the caller has it already
+    sorted_json: bytes | None = None
     fingerprint: str = field(init=False)
     encoded: tuple[str, str, str] = field(init=False)
 
     def __post_init__(self) -> None:
         # done in the request's own thread: the writer thread, which every answer waits
         # for, then only runs SQL
-        self.fingerprint = fingerprint(
+        together = self.sorted_json
+        if together is None:
+            together = answers_json({**self.answers, **self.profile})
+        self.fingerprint = fingerprint_of(
             campaign_id=self.campaign_id,
             unit_id=self.unit_id,
             service_id=self.service_id,
-            answers={**self.answers, **self.profile},
+            encoded=together,
         )
-        self.encoded = (_json(self.answers), _json(self.profile), _json(self.flags))
+        # without profile answers, the stored answers are the sorted encoding already
+        self.encoded = (
+            together.decode() if not self.profile else _json(self.answers),
+            _json(self.profile) if self.profile else "{}",
+            _json(self.flags) if self.flags else "[]",
+        )
 
 
 @dataclass(frozen=True)

@@ -4,26 +4,33 @@ Used by the paper entry screen and the file imports alike, so a sheet typed by h
 of a spreadsheet are held to the same rules: each value on its question's scale, required
 questions answered, and no answer to a question its skip rule hides.
 
-Typed text is read here (a clerk types ``1 3`` for two options, ``27/11/2026`` for a date);
-the questionnaire's rules are checked by ``measurement/answers.py`` like every other channel's.
+Typed text (a clerk types ``1 3`` for two options, ``27/11/2026`` for a date) is read by the
+core's ``measurement.answers.answer_parse``, the same reader as the web form's and the ODK
+exports'; the questionnaire's rules are checked there too, like every other channel's.
 It never imports Django.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from hailong.measurement.answers import AnswerChecker
+from hailong.measurement.answers import CODED, NOT_APPLICABLE, AnswerChecker, answer_parse
+from hailong.measurement.answers import Unreadable as Refused
+from hailong.measurement.answers import date_parse as _date_parse
 from hailong.measurement.instruments import Instrument, Question
-from hailong.measurement.xlsform import NOT_APPLICABLE
 
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_DECIMAL = re.compile(r"^[+-]?(\d+[.,]?\d*|[.,]\d+)$")
-_SEPARATORS = re.compile(r"[\s,;+]+")
-CODED = ("ordinal", "choice", "multi")
+__all__ = [
+    "CODED",
+    "AnswerProblem",
+    "Refused",
+    "answer_parse",
+    "answer_text",
+    "answers_for_storage",
+    "date_parse",
+    "legend",
+    "sheet_read",
+]
 
 
 @dataclass(frozen=True)
@@ -38,13 +45,6 @@ class AnswerProblem:
         return f"{self.message_vi} / {self.message_en}"
 
 
-class Refused(Exception):
-    """A typed value that cannot be an answer, with the reason in Vietnamese and English."""
-
-    def __init__(self, vi: str, en: str) -> None:
-        self.vi, self.en = vi, en
-
-
 def legend(question: Question, language: str = "vi") -> list[tuple[str, str]]:
     """The codes a clerk may type for a question, with their labels."""
     scale = question.scale
@@ -56,64 +56,9 @@ def legend(question: Question, language: str = "vi") -> list[tuple[str, str]]:
     return pairs
 
 
-def _code(text: str) -> int:
-    if not _INTEGER.match(text):
-        raise Refused(f"'{text}' không phải mã số", f"'{text}' is not a numeric code")
-    return int(text)
-
-
-def answer_parse(question: Question, text: str) -> object | None:
-    """The value typed for a question; None when blank. "Not applicable" stays as 99."""
-    text = text.strip()
-    if not text:
-        return None
-    scale = question.scale
-    allowed = ", ".join(code for code, _ in legend(question))
-    value: object
-    if scale.type in ("ordinal", "choice"):
-        value = _code(text)
-        if value == NOT_APPLICABLE and question.not_applicable:
-            return value
-    elif scale.type == "multi":
-        codes = [_code(part) for part in _SEPARATORS.split(text) if part]
-        if NOT_APPLICABLE in codes and question.not_applicable:
-            if len(codes) > 1:
-                raise Refused(
-                    "'Không áp dụng' (99) không được chọn cùng lựa chọn khác",
-                    "'not applicable' (99) cannot be chosen with other options",
-                )
-            return NOT_APPLICABLE
-        if len(set(codes)) != len(codes):
-            raise Refused(f"lựa chọn lặp lại: '{text}'", f"an option is repeated: '{text}'")
-        value = sorted(codes)
-    elif scale.type == "number":
-        if _INTEGER.match(text):
-            value = int(text)
-        elif _DECIMAL.match(text):
-            value = float(text.replace(",", "."))
-        else:
-            raise Refused(f"'{text}' không phải là số", f"'{text}' is not a number")
-    elif scale.type == "date":
-        value = date_parse(text)
-    else:
-        value = text
-    if not scale.accepts(value):
-        if scale.type in CODED:
-            raise Refused(
-                f"'{text}' không phải mã hợp lệ (chọn: {allowed})",
-                f"'{text}' is not a valid code (choose: {allowed})",
-            )
-        raise Refused(f"'{text}' không hợp lệ", f"'{text}' is not a valid answer")
-    return value
-
-
 def date_parse(text: str) -> str:
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, pattern).date().isoformat()
-        except ValueError:
-            continue
-    raise Refused(f"'{text}' không phải ngày dạng DD/MM/YYYY", f"'{text}' is not a DD/MM/YYYY date")
+    """A date typed on a sheet or in an import: ``27/11/2026`` or ``2026-11-27``."""
+    return _date_parse(text, day_first=True)
 
 
 def answer_text(value: object) -> str:

@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any, Literal, NamedTuple
 
+from .answers import CODED, NOT_APPLICABLE, answer_parse
+from .answers import Unreadable as AnswerUnreadable
 from .errors import InstrumentError, MeasurementError
 from .instruments import Instrument, Question, ShowIf
 from .labels import Label
-from .scales import Scale
 
-NOT_APPLICABLE = 99
 NOT_APPLICABLE_LABEL = Label(vi="Không áp dụng", en="Not applicable")
 LANGUAGES = (("vi", "Tiếng Việt (vi)"), ("en", "English (en)"))
 DEFAULT_LANGUAGE = LANGUAGES[0][1]
@@ -47,7 +47,6 @@ _PLAIN_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _ENCODED_ESCAPE = re.compile(r"__|_([0-9a-f]+)_")
 _SEPARATOR = re.compile(r"[/.:-]")
 _INTEGER = re.compile(r"^[+-]?\d+$")
-_DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
 
 # Metadata columns of KoboToolbox and ODK Central exports (besides every column that starts
 # with "_" and the "meta" / "formhub" groups).
@@ -610,14 +609,6 @@ class _Refused(Exception):
         self.vi, self.en = vi, en
 
 
-def _parse_code(text: str) -> int:
-    if not _INTEGER.match(text):
-        raise _Refused(
-            f"'{text}' không phải mã số của lựa chọn", f"'{text}' is not a numeric option code"
-        )
-    return int(text)
-
-
 def _outside(text: str, q: Question) -> _Refused:
     return _Refused(
         f"'{text}' không có trong thang đo '{q.scale.code}' của câu '{q.code}'",
@@ -626,63 +617,22 @@ def _outside(text: str, q: Question) -> _Refused:
 
 
 def _parse_value(text: str, q: Question) -> object:
-    """The answer in a cell, :data:`_MISSING` for a blank, :data:`_NA` for "not applicable"."""
-    if not text.strip():
+    """The answer in a cell, :data:`_MISSING` for a blank, :data:`_NA` for "not applicable".
+
+    Read by the core's one reader of typed answers; dates only as ``YYYY-MM-DD`` (an export
+    writes them so; a slashed date was rewritten by a spreadsheet, day and month unknown).
+    """
+    try:
+        value = answer_parse(q, text, day_first=False)
+    except AnswerUnreadable as refusal:
+        if refusal.kind == "outside":  # the export's choices list is named after the scale
+            raise _outside(text.strip()[:40], q) from None
+        raise _Refused(refusal.vi, refusal.en) from None
+    if value is None:
         return _MISSING
-    scale: Scale = q.scale
-    value: object
-    if scale.type in ("ordinal", "choice"):
-        value = _parse_code(text.strip())
-        if value == NOT_APPLICABLE and q.not_applicable:
-            return _NA
-    elif scale.type == "multi":
-        codes = [_parse_code(part) for part in text.split()]
-        if NOT_APPLICABLE in codes and q.not_applicable:
-            if len(codes) > 1:
-                raise _Refused(
-                    "'Không áp dụng' (99) không được chọn cùng lựa chọn khác",
-                    "'Not applicable' (99) cannot be chosen with other options",
-                )
-            return _NA
-        if len(set(codes)) != len(codes):
-            raise _Refused(f"lựa chọn lặp lại: '{text}'", f"an option is repeated: '{text}'")
-        value = codes
-    elif scale.type == "number":
-        stripped = text.strip()
-        if _INTEGER.match(stripped):
-            value = int(stripped)
-        elif _DECIMAL.match(stripped):
-            value = float(stripped)
-        else:
-            raise _Refused(f"'{text}' không phải là số", f"'{text}' is not a number")
-    elif scale.type == "date":
-        value = _parse_date(text.strip())
-    else:
-        value = text
-        if len(text) > scale.max_length:
-            raise _Refused(
-                f"câu trả lời dài {len(text)} ký tự, quá {scale.max_length}",
-                f"the answer is {len(text)} characters long, over {scale.max_length}",
-            )
-    if not scale.accepts(value):
-        raise _outside(text.strip(), q)
+    if value == NOT_APPLICABLE and q.not_applicable and q.scale.type in CODED:
+        return _NA
     return value
-
-
-def _parse_date(text: str) -> str:
-    try:
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        pass
-    try:
-        moment = dt.datetime.fromisoformat(text)  # a spreadsheet date cell: midnight
-    except ValueError:
-        moment = None
-    if moment is not None and moment.time() == dt.time(0):
-        return moment.date().isoformat()
-    raise _Refused(
-        f"'{text}' không phải ngày dạng YYYY-MM-DD", f"'{text}' is not a YYYY-MM-DD date"
-    )
 
 
 def _parse_options(cells: dict[int, str], q: Question) -> object:

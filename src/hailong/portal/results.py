@@ -144,3 +144,28 @@ def unit_figures(computation: Computation, unit: Unit) -> dict[str, Any]:
     mine = {f"{r.level}:{r.code}": r for r in computation.rows.filter(grouping="unit", unit=unit)}
     province = {f"{r.level}:{r.code}": r for r in computation.rows.filter(grouping="province")}
     return {"mine": mine, "province": province}
+
+
+def published_years(computation: Computation) -> dict[int, Computation]:
+    """The published computation of each year of this questionnaire, up to this one."""
+    found: dict[int, Computation] = {}
+    for earlier in Computation.objects.filter(
+        instrument__code=computation.instrument.code,
+        campaign__year__lte=computation.campaign.year,
+        published_at__isnull=False,
+    ).order_by("campaign__year", "published_at"):
+        found[earlier.campaign.year] = earlier
+    found[computation.campaign.year] = computation
+    return found
+
+
+def overall_by_year(computation: Computation, *, unit: Unit | None = None) -> dict[int, float]:
+    """Published overall index per year, of the province or of one unit."""
+    years: dict[int, float] = {}
+    for year, earlier in published_years(computation).items():
+        rows = earlier.rows.filter(level="overall")
+        rows = rows.filter(grouping="unit", unit=unit) if unit else rows.filter(grouping="province")
+        row = rows.first()
+        if row is not None and row.index is not None:
+            years[year] = row.index
+    return years

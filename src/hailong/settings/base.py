@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "hailong.comments",
     "hailong.cases",
     "hailong.topics",
+    "hailong.dashboards",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
     from hailong.campaigns.selectors import READ_ROLES as CAMPAIGN_ROLES
     from hailong.cases.selectors import READERS as CASE_READERS
     from hailong.collection.review import READERS as REVIEW_READERS
+    from hailong.dashboards.access import DASHBOARD_ROLES
     from hailong.entry.selectors import READ_ROLES as ENTRY_ROLES
     from hailong.invitations.views import ROLES as INVITATION_ROLES
     from hailong.progress.selectors import BOARD_ROLES
@@ -85,6 +86,14 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
                 _("What people wrote"),
                 reverse("topics:index"),
                 _("Comments by factor and tone, examples, search within your units"),
+            )
+        )
+    if roles & set(DASHBOARD_ROLES):
+        found.append(
+            (
+                _("Dashboards"),
+                reverse("dashboards:chooser"),
+                _("Indices, rankings, unit scorecards and drill-downs, with downloads"),
             )
         )
     if roles & set(PRINT_ROLES):

@@ -93,3 +93,43 @@ def test_results_do_not_change_when_recomputed_after_publication(
     campaign_compute(campaign=computed)  # a new computation, not published
     assert main() == before
     assert published.rows.exists()
+
+
+def test_the_published_pages_draw_charts_beside_their_tables(client: Client, computed: Any) -> None:
+    computation = campaign_publish(campaign=computed)
+    page = client.get("/ket-qua/").content.decode()
+    page = page[page.index("<main") : page.index("</main>")]
+    assert 'aria-label="Chỉ số từng yếu tố của toàn tỉnh, kèm khoảng tin cậy"' in page
+    ranking_tables = page.count('<table class="ranking">')
+    assert ranking_tables >= 1
+    assert page.count('aria-label="Chỉ số chung của từng cơ quan, đơn vị kèm khoảng tin cậy"') == (
+        ranking_tables
+    )
+    factor = IndexRow.objects.filter(
+        computation=computation, grouping="province", level="factor"
+    ).first()
+    assert factor is not None
+    assert f"{number_vn(factor.low, 2)}–{number_vn(factor.high, 2)}" in page
+    assert "82,66" in page and "Bộ Nội vụ" in page  # the national reference series and its source
+
+    few = (
+        IndexRow.objects.filter(
+            computation=computation, grouping="unit", level="overall", enough=False
+        )
+        .select_related("unit")
+        .first()
+    )
+    ranked = (
+        IndexRow.objects.filter(
+            computation=computation, grouping="unit", level="overall", enough=True
+        )
+        .select_related("unit")
+        .first()
+    )
+    assert ranked is not None and ranked.unit is not None
+    page = client.get(f"/ket-qua/{ranked.unit.code}/").content.decode()
+    assert 'aria-label="Các yếu tố của cơ quan, đơn vị kèm khoảng tin cậy"' in page
+    assert "Không có số liệu năm trước để so sánh." in page  # one year only: words, no line
+    if few is not None and few.unit is not None and few.index is not None:
+        page = client.get(f"/ket-qua/{few.unit.code}/").content.decode()
+        assert "<svg" not in page[page.index("<main") :]

@@ -1,0 +1,74 @@
+"""A coordinator reads the dashboards on the demo province in a real browser checked by axe-core."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from hailong.accounts.models import Role, RoleAssignment, User
+from hailong.demo.services import answers_load, campaign_create, structure_load
+from hailong.results.services import campaign_compute
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_coordinator_opens_the_overview_a_scorecard_and_a_drill_down(
+    live_server: Any, page: Any, artifacts: Path, axe: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.HAILONG_ANALYTICS_PATH = tmp_path / "analytics.duckdb"
+    campaign = campaign_create(root=structure_load())
+    campaign.min_answers = 15
+    campaign.save()
+    answers_load(campaign=campaign, total=3000, progress=lambda n: None)
+    campaign_compute(campaign=campaign)
+    user = User.objects.create_user("dieuphoi", password="mat-khau-rat-dai-2026")
+    RoleAssignment.objects.create(user=user, role=Role.COORDINATOR, unit=None)
+
+    page.goto(f"{live_server.url}/can-bo/")
+    page.get_by_label("Tên đăng nhập").fill("dieuphoi")
+    page.get_by_label("Mật khẩu").fill("mat-khau-rat-dai-2026")
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="Bảng điều khiển").click()
+    expect(page.locator("h1")).to_have_text("Bảng điều khiển")
+    assert axe(page) == []
+    page.get_by_role("link", name=campaign.name).click()
+    expect(page.locator("h1")).to_have_text(campaign.name)
+    expect(page.get_by_text("chưa công bố", exact=True)).to_be_visible()
+    expect(
+        page.get_by_role("img", name="Chỉ số chung của từng cơ quan, đơn vị kèm khoảng tin cậy")
+    ).to_be_visible()
+    expect(
+        page.get_by_role(
+            "img", name="Chỉ số chung của tỉnh qua các năm so với Chỉ số SIPAS toàn quốc (%)"
+        )
+    ).to_be_visible()
+    page.screenshot(path=str(artifacts / "dashboard-overview.png"))
+    page.get_by_role(
+        "heading", name="Các cơ quan, đơn vị theo chỉ số chung"
+    ).scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "dashboard-ranking.png"))
+    assert axe(page) == []
+    started = time.perf_counter()
+    page.reload()  # charts now come from the cache
+    print(f"overview reload: {time.perf_counter() - started:.2f} s")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV – Các cơ quan, đơn vị theo chỉ số chung").click()
+    assert download.value.suggested_filename.endswith("xep-hang.csv")
+
+    page.locator("#c-xep-hang").locator("xpath=..").locator("tbody th a").first.click()
+    expect(page.get_by_role("heading", name="Ý kiến gần đây")).to_be_visible()
+    page.screenshot(path=str(artifacts / "dashboard-unit.png"))
+    page.get_by_role("heading", name="Ý kiến gần đây").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "dashboard-unit-comments.png"))
+    assert axe(page) == []
+
+    page.get_by_role("link", name="← Tổng quan đợt khảo sát").click()
+    page.get_by_role("link", name="Lĩnh vực", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Phân tích chi tiết: Lĩnh vực")
+    page.screenshot(path=str(artifacts / "dashboard-field.png"))
+    assert axe(page) == []
