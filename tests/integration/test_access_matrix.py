@@ -70,7 +70,7 @@ from hailong.reports.services import reports_dir
 from hailong.results.services import campaign_compute
 from hailong.units.models import Desk, Service, Unit, UnitKind
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # the analytics store reads committed rows
 
 ROLES = ("anon", "admin", "coord", "mgr", "clerk", "view", "aud")
 GRANTS = {
