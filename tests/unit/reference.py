@@ -158,3 +158,47 @@ def wilson(x: float, n: float, z: float = 1.959963984540054) -> tuple[float, flo
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def composite_interval(
+    instrument: Instrument,
+    rows: list[dict[str, Any]],
+    coef: dict[str, float],
+    value: float,
+    variance: float,
+    *,
+    floor: float = 0.0,
+    ceiling: float = 100.0,
+    weight: str | None = None,
+    deff: float | None = None,
+    z: float = 1.959963984540054,
+) -> tuple[float, float]:
+    """The linearized interval, stretched to cover a Wilson interval as if the composite's
+    answers were all independent shares: ``n_W`` = respondents × mean Kish ratio of the items
+    × effective number of items, divided by a design effect above 1."""
+    respondents = 0
+    for r in rows:
+        if any(r.get(c) is not None and score(instrument, c, r[c]) is not None for c in coef):
+            respondents += 1
+    ratio = 0.0
+    for c, a in coef.items():
+        ws = [
+            (r[weight] if weight else 1.0)
+            for r in rows
+            if r.get(c) is not None and score(instrument, c, r[c]) is not None
+        ]
+        kish = sum(ws) ** 2 / sum(w * w for w in ws)
+        ratio += a * kish / len(ws)
+    ratio /= sum(coef.values())
+    items = sum(coef.values()) ** 2 / sum(a * a for a in coef.values())
+    n_w = respondents * ratio * items / max(1.0, deff or 1.0)
+    p = min(1.0, max(0.0, (value - floor) / (ceiling - floor)))
+    w_low, w_high = wilson(p * n_w, n_w, z)
+    if p == 0.0:
+        w_low = 0.0
+    if p == 1.0:
+        w_high = 1.0
+    half = z * math.sqrt(max(variance, 0.0))
+    low = min(value - half, floor + (ceiling - floor) * w_low)
+    high = max(value + half, floor + (ceiling - floor) * w_high)
+    return max(floor, low), min(ceiling, high)

@@ -176,6 +176,82 @@ def test_weights_enter_every_figure() -> None:
         )
 
 
+def _satisfied(instrument: Instrument, rows: list[dict[str, Any]]) -> None:
+    """Every respondent fully satisfied with every item (demo "Xã Văn Nho": 17 of 17)."""
+    for r in rows:
+        for q in instrument.items():
+            r[q.code] = max(q.scale.top)
+
+
+def _check_composites(
+    result: dict[tuple[Any, ...], dict[str, Any]],
+    key: tuple[Any, ...],
+    mine: list[dict[str, Any]],
+    weight: str | None = None,
+    cluster: str | None = None,
+) -> None:
+    factors = [f.code for f in PROVINCE.factors]
+    shares = [(("overall", "overall"), factors, dict.fromkeys(factors, 0.2))]
+    shares += [(("factor", f), [f], {f: 1.0}) for f in factors]
+    for (level, code), members, share in shares:
+        got = result[(*key, level, code)]
+        coef = ref.linear_coefficients(PROVINCE, mine, members, share, weight)
+        assert coef is not None
+        variance = ref.linearized_variance(PROVINCE, mine, coef, weight, cluster)
+        assert variance is not None
+        deff = None
+        if cluster:
+            simple = ref.linearized_variance(PROVINCE, mine, coef, weight)
+            deff = variance / simple if simple else None
+        low, high = ref.composite_interval(
+            PROVINCE, mine, coef, got["index"], variance, weight=weight, deff=deff
+        )
+        assert close(got["low"], low, 1e-7), (level, code, got["low"], low)
+        assert close(got["high"], high, 1e-7), (level, code, got["high"], high)
+        assert got["low"] < got["high"], "never a zero-width interval for a finite sample"
+
+
+def test_all_satisfied_gets_an_honest_composite_interval_not_100_to_100() -> None:
+    rows = answers(PROVINCE, 17 * 3, 3, seed=12)
+    _satisfied(PROVINCE, [r for r in rows if r["unit_id"] == 0])
+    result = run(PROVINCE, rows, Spec(by=("unit_id",)))
+    overall = result[(0, "overall", "overall")]
+    assert overall["index"] == pytest.approx(100.0) and overall["se"] == pytest.approx(0.0)
+    assert overall["low"] < 99.5 and overall["high"] == 100.0
+    for f in PROVINCE.factors:
+        factor = result[(0, "factor", f.code)]
+        item = result[(0, "item", PROVINCE.items(f.code)[0].code)]
+        # a factor averages several items, so it is never less certain than one of them
+        assert item["low"] <= factor["low"] < 99.0, (factor["low"], item["low"])
+    for unit in range(3):
+        _check_composites(result, (unit,), [r for r in rows if r["unit_id"] == unit])
+
+
+def test_all_dissatisfied_gets_an_interval_above_0() -> None:
+    rows = answers(PROVINCE, 20, 1, seed=13)
+    for r in rows:
+        for q in PROVINCE.items():
+            r[q.code] = min(q.scale.values)
+    result = run(PROVINCE, rows, Spec(by=("unit_id",)))
+    overall = result[(0, "overall", "overall")]
+    assert overall["index"] == 0.0 and overall["low"] == 0.0 and 0.5 < overall["high"] < 5
+    _check_composites(result, (0,), rows)
+
+
+def test_composite_intervals_match_the_reference_unweighted_weighted_and_clustered() -> None:
+    rows = answers(PROVINCE, 900, 3, seed=14)
+    _satisfied(PROVINCE, [r for r in rows if r["unit_id"] == 2][:280])
+    result = run(PROVINCE, rows, Spec(by=("unit_id",)))
+    weighted = run(PROVINCE, rows, Spec(by=("unit_id",), weight="weight"))
+    for unit in range(3):
+        mine = [r for r in rows if r["unit_id"] == unit]
+        _check_composites(result, (unit,), mine)
+        _check_composites(weighted, (unit,), mine, weight="weight")
+    small = answers(PROVINCE, 12 * 20, 20, seed=15)
+    _satisfied(PROVINCE, [r for r in small if r["unit_id"] < 16])
+    _check_composites(run(PROVINCE, small, Spec(by=())), (), small, cluster="unit_id")
+
+
 def test_grouping_by_any_column_gives_the_same_as_filtering() -> None:
     rows = answers(PROVINCE, 800, 6, seed=6)
     result = run(PROVINCE, rows, Spec(by=("kind",)))

@@ -134,3 +134,71 @@ def test_95_percent_intervals_cover_the_true_value_93_to_97_percent_of_the_time(
     rows = Engine(mean_of_factors).compute(con, "answers", Spec(by=("rep",), cluster=None))
     hits = sum(r["low"] <= truth_mean_factors <= r["high"] for r in rows if r["level"] == "overall")
     assert 0.93 <= hits / reps <= 0.97, hits / reps
+
+
+# Respondents who mostly give the same answer, so that whole units sit at 100 (or 0) or
+# vary by a single answer: where the linearized interval of a composite collapses.
+steady = st.sampled_from([1, 5]).flatmap(
+    lambda v: st.lists(
+        st.fixed_dictionaries(
+            {
+                "unit_id": st.integers(0, 2),
+                **{c: st.one_of(st.just(v), st.just(v), st.just(v), answer) for c in CODES},
+            }
+        ),
+        min_size=2,
+        max_size=40,
+    )
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(steady, st.lists(respondent, min_size=2, max_size=60)), st.booleans())
+def test_composite_intervals_stay_in_bounds_contain_the_index_and_never_collapse(
+    rows: list[dict[str, Any]], mean_of_factors: bool
+) -> None:
+    instrument = dataclasses.replace(DESK, aggregation=Aggregation()) if mean_of_factors else DESK
+    con = duckdb.connect()
+    data = {"unit_id": pa.array([r["unit_id"] for r in rows], pa.int32())}
+    for c in CODES:
+        data[c] = pa.array([r[c] for r in rows], pa.int16())
+    con.register("answers", pa.table(data))
+    for spec in (Spec(by=("unit_id",)), Spec(by=())):
+        for r in Engine(instrument).compute(con, "answers", spec):
+            if r["level"] == "item" or r["index"] is None or r["se"] is None:
+                continue
+            assert 0.0 <= r["low"] <= r["index"] + 1e-9
+            assert r["index"] <= r["high"] + 1e-9 <= 100.0 + 2e-9
+            assert r["high"] - r["low"] > 0.1, r  # n is finite: never a point
+
+
+def test_composite_intervals_near_100_percent_cover_the_truth_for_small_samples() -> None:
+    """Units where almost everyone is satisfied (true shares 97–99.5 %) and samples are small:
+    the linearized interval alone collapses whenever a sample is all satisfied and covers
+    far below 95 %; with the Wilson floor coverage holds."""
+    probabilities = [
+        [0.005, 0.005, 0.01, 0.20, 0.78],
+        [0.0, 0.005, 0.005, 0.19, 0.80],
+        [0.005, 0.005, 0.02, 0.30, 0.67],
+        [0.0, 0.0, 0.005, 0.095, 0.90],
+        [0.01, 0.0, 0.01, 0.28, 0.70],
+        [0.0, 0.005, 0.01, 0.185, 0.80],
+    ]
+    top = [100 * (p[3] + p[4]) for p in probabilities]
+    truth_f = {q.factor: t for q, t in zip(DESK.items(), top, strict=False)}
+    truth_mean = sum(truth_f.values()) / len(truth_f)
+    mean_of_factors = dataclasses.replace(DESK, aggregation=Aggregation())
+    reps = 1500
+    for n, seed in ((12, 1), (17, 2), (30, 3)):
+        con = duckdb.connect()
+        con.register("answers", simulate(reps, n, probabilities, seed=20261128 + seed))
+        rows = Engine(mean_of_factors).compute(con, "answers", Spec(by=("rep",), cluster=None))
+        overall = [r for r in rows if r["level"] == "overall" and r["low"] is not None]
+        hits = sum(r["low"] <= truth_mean <= r["high"] for r in overall)
+        collapsed = sum(r["low"] == r["high"] for r in overall)
+        assert collapsed == 0
+        assert hits / len(overall) >= 0.93, (n, hits / len(overall))
+        for f, truth in truth_f.items():
+            factor = [r for r in rows if r["code"] == f and r["low"] is not None]
+            hits = sum(r["low"] <= truth <= r["high"] for r in factor)
+            assert hits / len(factor) >= 0.93, (n, f, hits / len(factor))

@@ -2,7 +2,9 @@
 
 Every published figure carries an interval (landscape.md: what none of the peers does).
 Shares get the Wilson score interval; composite indices (means of item indices that
-share respondents) get a linearization (delta-method) interval computed by the engine.
+share respondents) get a linearization (delta-method) interval computed by the engine,
+widened to a Wilson floor so that it never collapses to a point at 0 or 100
+(``engine.figures.composite_interval``; docs/intervals.md).
 """
 
 from __future__ import annotations

@@ -330,7 +330,9 @@ def _method(computation: Computation, instrument: Instrument) -> list[str]:
         ),
         _(
             "Intervals: Wilson intervals for each criterion; linearized intervals, which take the "
-            "clustering of answers within units into account, for factors and the overall index."
+            "clustering of answers within units into account, for factors and the overall index, "
+            "widened where needed to a Wilson interval on their effective number of answers so "
+            "that they never shrink to a point at 0 or 100."
         ),
         _(
             "A unit is ranked only with at least %(min)s answers; the rank range shows the ranks "

@@ -17,7 +17,9 @@ worker threads, turns them into additive statistics per cell (group × cluster,
 ``Engine.table`` makes the index table from those statistics alone (``figures``). When the
 grouping leaves out the cluster column (province-wide, per unit kind, per channel), answers
 cluster in units: the interval uses the between-cluster variance ``C/(C−1) Σ_c Z_c²`` and
-reports its ratio to the simple variance as the design effect. Because the statistics add
+reports its ratio to the simple variance as the design effect. A composite's interval is the
+hull of ``I ± z·se`` and a Wilson interval on its effective number of answers
+(``figures.composite_interval``), which keeps it from collapsing where every answer is the same. Because the statistics add
 up, the analytics store keeps them per unit and updates them as answers change.
 """
 

@@ -130,6 +130,60 @@ def wilson_bounds(successes: Array, nobs: Array, z: float) -> tuple[Array, Array
     return low, high
 
 
+def composite_interval(
+    estimate: Array,
+    se: Array,
+    n_floor: Array,
+    floor: Array,
+    ceiling: Array,
+    z: float,
+) -> tuple[Array, Array]:
+    """The interval of a composite index: the linearized interval, widened to a Wilson floor.
+
+    The delta-method interval ``I ± z·se`` collapses to a point when every answer sits at
+    the same score (all satisfied: 100,00–100,00), and is too narrow near the bounds for
+    small samples, because the observed variance then says nothing. So the interval is the
+    hull of the linearized interval and a Wilson interval on the composite's range
+    ``[f, c]``::
+
+        p     = (I − f) / (c − f)
+        n_W   = n_eff · J_eff,        J_eff = (Σ_j a_j)² / Σ_j a_j²
+        [L, H] = [min(I − z·se, f + (c − f)·wL), max(I + z·se, f + (c − f)·wH)] ∩ [f, c]
+
+    with ``(wL, wH) = wilson(p · n_W, n_W)``, ``n_eff`` the composite's effective number of
+    respondents (Kish, divided by a design effect above 1) and ``a_j`` its item
+    coefficients. ``n_W`` is the number of answers the composite averages, counted as if
+    its items were independent shares: the least variance the data could have at ``p``.
+    Where the sample varies (the typical case) the linearized interval is the wider and is
+    kept unchanged; at or near a bound the Wilson interval takes over, as it does for items,
+    and it never has zero width for a finite sample. NaN where ``se`` is NaN (n < 2).
+    """
+    width = ceiling - floor
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.clip((estimate - floor) / width, 0.0, 1.0)
+        w_low, w_high = wilson_bounds(p * n_floor, n_floor, z)
+        low = np.minimum(estimate - z * se, floor + width * w_low)
+        high = np.maximum(estimate + z * se, floor + width * w_high)
+    low = np.where(np.isnan(se), np.nan, np.maximum(floor, low))
+    high = np.where(np.isnan(se), np.nan, np.minimum(ceiling, high))
+    return low, high
+
+
+def composite_floor_n(A: Array, answered: Array, kish_ratio: Array, deff: Array) -> Array:
+    """``n_W = n_eff · J_eff`` (G, K) of ``composite_interval``.
+
+    ``n_eff`` is the respondents who answered the composite, times the coefficient-weighted
+    mean Kish ratio ``n_eff / n`` of its items (1 unweighted), divided by the design effect
+    where it is above 1; ``J_eff = (Σ a)² / Σ a²`` is the effective number of items.
+    """
+    total = A.sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = (A * kish_ratio[:, None, :]).sum(axis=2) / total
+        j_eff = total * total / (A * A).sum(axis=2)
+        inflate = np.maximum(1.0, np.nan_to_num(deff, nan=1.0))
+        return answered * ratio * j_eff / inflate
+
+
 def item_table(
     questions: Sequence[Question],
     levels: Levels,

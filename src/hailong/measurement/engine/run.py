@@ -266,15 +266,27 @@ class Engine:
                 deff_comp = np.where(many & (var_comp > 0), cl_comp / var_comp, np.nan)
                 var_comp = np.where(many & ~np.isnan(cl_comp), cl_comp, var_comp)
         z = critical_value(spec.confidence)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            kish_ratio = np.where(n > 0, W * W / Dg.sum(axis=2) / n, 0.0)
+        bounds = np.array([self._bounds(comp.multiplier) for comp in self.composites])
+        bounds = bounds.reshape(len(self.composites), 2)
+        low_c, high_c = fig.composite_interval(
+            estimate,
+            np.sqrt(np.maximum(var_comp, 0.0)),
+            fig.composite_floor_n(A, answered, kish_ratio, deff_comp),
+            bounds[None, :, 0],
+            bounds[None, :, 1],
+            z,
+        )
         out: list[dict[str, Any]] = []
         heads = [dict(zip(by, key, strict=True)) for key in keys]
         item_rows = self._item_rows(
             heads, ItemTables(Cg, Dg, W, index, n, m, var_item, deff_item), spec
         )
-        bounds = [self._bounds(comp.multiplier) for comp in self.composites]
         n_comp = answered.astype(np.int64).tolist()
         valid_l, estimate_l = valid.tolist(), estimate.tolist()
         var_l, deff_l = _nones(var_comp), _nones(deff_comp)
+        low_l, high_l = _nones(low_c), _nones(high_c)
         for g, head in enumerate(heads):
             out.extend(item_rows[g])
             for k, comp in enumerate(self.composites):
@@ -285,13 +297,12 @@ class Engine:
                     row.update(index=None, low=None, high=None, se=None, deff=None, enough=False)
                 else:
                     value, var = estimate_l[g][k], var_l[g][k]
-                    floor, ceiling = bounds[k]
                     se = math.sqrt(max(var, 0.0)) if var is not None else None
                     row.update(
                         index=value,
                         se=se,
-                        low=max(floor, value - z * se) if se is not None else None,
-                        high=min(ceiling, value + z * se) if se is not None else None,
+                        low=low_l[g][k],
+                        high=high_l[g][k],
                         deff=deff_l[g][k],
                         enough=n_comp[g][k] >= spec.min_n,
                     )
