@@ -55,8 +55,11 @@ BASE_GROUPINGS: dict[str, tuple[str, ...]] = {
 }
 # Groupings of one unit by a second column: ``group_value`` is "<unit id>|<second value>"
 # (the empty string for a missing second value) and the row's ``unit`` is set, so that a
-# scorecard reads them by unit. They are never ranked and earn no PAR points.
+# scorecard reads them by unit. They are never ranked and earn no PAR points. Only their
+# composites are stored (overall, parts, factors): criteria per unit and procedure would
+# be most of a computation's rows, groups mostly too small to read, for no page.
 UNIT_PAIRED = ("unit_service", "unit_source")
+PAIRED_LEVELS = ("overall", "part", "factor")
 COPIED = ("level", "code", "index", "low", "high", "se", "n", "n_missing", "n_eff", "deff", "enough",
           "share_satisfied", "mean_score", "mean_index", "distribution")  # fmt: skip
 Progress = Callable[[str], None]
@@ -167,6 +170,8 @@ def campaign_compute(
                 results[name] = engine.table(_regroup(kept, name), spec)
             else:
                 results[name] = engine.compute(store.con, "_hailong_answers", spec)
+            if name in UNIT_PAIRED:
+                results[name] = [r for r in results[name] if r["level"] in PAIRED_LEVELS]
     say("comments")
     comments_sync(campaign=campaign)  # the comments' tags, in step with the same answers
     if n_answers:

@@ -284,3 +284,4 @@ def test_each_unit_by_procedure_and_by_channel_equals_a_plain_computation(
     assert small > 0  # some groups fall below the minimum and say so
     factor = computation.rows.filter(grouping=grouping, level="factor").first()
     assert factor is not None and factor.unit_id is not None
+    assert not computation.rows.filter(grouping=grouping, level="item").exists()
