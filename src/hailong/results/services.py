@@ -56,10 +56,10 @@ BASE_GROUPINGS: dict[str, tuple[str, ...]] = {
 # Groupings of one unit by a second column: ``group_value`` is "<unit id>|<second value>"
 # (the empty string for a missing second value) and the row's ``unit`` is set, so that a
 # scorecard reads them by unit. They are never ranked and earn no PAR points. Only their
-# composites are stored (overall, parts, factors): criteria per unit and procedure would
-# be most of a computation's rows, groups mostly too small to read, for no page.
+# overall index is stored: factors and criteria per unit and procedure would triple a
+# computation's rows (and its storing time) for groups mostly too small to read.
 UNIT_PAIRED = ("unit_service", "unit_source")
-PAIRED_LEVELS = ("overall", "part", "factor")
+PAIRED_LEVELS = ("overall",)
 COPIED = ("level", "code", "index", "low", "high", "se", "n", "n_missing", "n_eff", "deff", "enough",
           "share_satisfied", "mean_score", "mean_index", "distribution")  # fmt: skip
 Progress = Callable[[str], None]
