@@ -66,6 +66,18 @@ def test_a_coordinator_opens_the_overview_a_scorecard_and_a_drill_down(
     page.get_by_role("heading", name="Ý kiến gần đây").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "dashboard-unit-comments.png"))
     assert axe(page) == []
+    for name in (
+        "Chỉ số hài lòng chung của cơ quan, đơn vị (%) theo thủ tục",
+        "Chỉ số hài lòng chung của cơ quan, đơn vị (%) theo kênh",
+    ):
+        heading = page.get_by_role("heading", name=name, exact=True)
+        expect(heading).to_be_visible()
+        expect(page.get_by_role("table", name=name, exact=True)).to_be_attached()
+    heading = page.get_by_role(
+        "heading", name="Chỉ số hài lòng chung của cơ quan, đơn vị (%) theo kênh", exact=True
+    )
+    heading.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "dashboard-unit-channels.png"))
 
     page.get_by_role("link", name="← Tổng quan đợt khảo sát").click()
     page.get_by_role("link", name="Lĩnh vực", exact=True).click()

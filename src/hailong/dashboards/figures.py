@@ -453,6 +453,61 @@ def recent_comments(source: Source, unit: Unit) -> list[dict[str, Any]]:
     return found[:COMMENTS]
 
 
+def unit_breakdown_table(
+    source: Source,
+    unit: Unit,
+    province: dict[str, IndexRow],
+    *,
+    paired: str,
+    key: str,
+    caption: str,
+    heading: str,
+    charts: bool,
+) -> Table:
+    """The unit's overall index per procedure or channel (stored as ``unit_service`` /
+    ``unit_source``, group_value "<unit id>|<value>"), the province's overall as reference."""
+    computation = _computed(source)
+    grouping = {"unit_service": "service", "unit_source": "source"}[paired]
+    rows = {
+        r.group_value.split("|", 1)[1]: r
+        for r in computation.rows.filter(grouping=paired, unit=unit, level="overall")
+    }
+    services: dict[str, str] = {}
+    if grouping == "service":
+        services = {
+            str(pk): f"{name} ({code})"
+            for pk, name, code in Service.objects.filter(
+                pk__in=[int(v) for v in rows if v.isdigit()]
+            ).values_list("pk", "name", "code")
+        }
+    table = Table(key=key, caption=caption, columns=[heading, *figure_columns()])
+    entries = sorted(
+        ((_group_label(grouping, value, source, services), r) for value, r in rows.items()),
+        key=lambda e: (not (e[1].enough and e[1].index is not None), -(e[1].index or 0), e[0]),
+    )
+    drawn = []
+    for label, r in entries:
+        table.rows.append([label, *_interval(r)])
+        if r.enough and r.index is not None:
+            table.marks.append("")
+            drawn.append({"label": label, "index": r.index, "low": r.low, "high": r.high})
+        else:
+            table.marks.append(_("not enough answers"))
+    reference = _overall(province)
+    if not entries:
+        table.note = _("There are no figures for this grouping.")
+    elif not drawn:
+        table.note = _("No group has enough answers for a chart; the table shows what there is.")
+    elif charts:
+        table.chart = chart_html(
+            groups_spec(drawn, title=_("Satisfied (%)"),
+                        reference=reference.index if reference else None),
+            title=caption,
+            description=_("The dashed line is the province's overall index."),
+        )  # fmt: skip
+    return table
+
+
 def scorecard(source: Source, unit: Unit, *, charts: bool = True) -> dict[str, Any]:
     """One unit's factors and criteria beside the province and last year, its priorities."""
     if not source.has_answers:
@@ -523,8 +578,16 @@ def scorecard(source: Source, unit: Unit, *, charts: bool = True) -> dict[str, A
         priorities.marks.append("")
     if not ranked:
         priorities.note = _("No criterion has enough answers to say.")
+    by_service = unit_breakdown_table(
+        source, unit, province, paired="unit_service", key="theo-thu-tuc", charts=charts,
+        caption=_("The unit's overall index (%) by procedure"), heading=_("Procedure"),
+    )  # fmt: skip
+    by_channel = unit_breakdown_table(
+        source, unit, province, paired="unit_source", key="theo-kenh", charts=charts,
+        caption=_("The unit's overall index (%) by channel"), heading=_("Channel"),
+    )  # fmt: skip
     return {
-        "tables": [factors, items, priorities],
+        "tables": [factors, items, priorities, by_service, by_channel],
         "overall": overall,
         "enough": enough,
         "province_overall": prov_overall,

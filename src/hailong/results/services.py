@@ -50,7 +50,16 @@ BASE_GROUPINGS: dict[str, tuple[str, ...]] = {
     "collection_mode": ("collection_mode",),
     "filing_channel": ("filing_channel",),
     "month": ("month",),
+    "unit_service": ("unit_id", "service_id"),
+    "unit_source": ("unit_id", "source"),
 }
+# Groupings of one unit by a second column: ``group_value`` is "<unit id>|<second value>"
+# (the empty string for a missing second value) and the row's ``unit`` is set, so that a
+# scorecard reads them by unit. They are never ranked and earn no PAR points. Only their
+# overall index is stored: factors and criteria per unit and procedure would triple a
+# computation's rows (and its storing time) for groups mostly too small to read.
+UNIT_PAIRED = ("unit_service", "unit_source")
+PAIRED_LEVELS = ("overall",)
 COPIED = ("level", "code", "index", "low", "high", "se", "n", "n_missing", "n_eff", "deff", "enough",
           "share_satisfied", "mean_score", "mean_index", "distribution")  # fmt: skip
 Progress = Callable[[str], None]
@@ -161,6 +170,8 @@ def campaign_compute(
                 results[name] = engine.table(_regroup(kept, name), spec)
             else:
                 results[name] = engine.compute(store.con, "_hailong_answers", spec)
+            if name in UNIT_PAIRED:
+                results[name] = [r for r in results[name] if r["level"] in PAIRED_LEVELS]
     say("comments")
     comments_sync(campaign=campaign)  # the comments' tags, in step with the same answers
     if n_answers:
@@ -246,8 +257,8 @@ def _weights(store: AnswerStore, campaign: Campaign) -> dict[str, Any]:
 
 def _group_value(name: str, row: dict[str, Any]) -> str:
     by = groupings([])[name] if name in BASE_GROUPINGS else (name.replace("profile:", "p:"),)
-    values = [row[k] for k in by]
-    return "" if not values else ("" if values[0] is None else str(values[0]))
+    values = ["" if row[k] is None else str(row[k]) for k in by]
+    return "|".join(values)
 
 
 def _rows(
@@ -271,14 +282,14 @@ def _rows(
     out = []
     for name, rows in results.items():
         for r in rows:
-            unit_id = r.get("unit_id") if name == "unit" else None
+            unit_id = r.get("unit_id") if name == "unit" or name in UNIT_PAIRED else None
             row = IndexRow(
                 grouping=name,
                 group_value=_group_value(name, r),
                 unit_id=unit_id,
                 **{k: r[k] for k in COPIED},
             )
-            if unit_id is not None and r["level"] == "overall":
+            if name == "unit" and unit_id is not None and r["level"] == "overall":
                 ranked = ranks.get(unit_id)
                 if ranked is not None:
                     row.rank, row.rank_low, row.rank_high = (

@@ -234,3 +234,59 @@ def test_the_staff_home_offers_the_dashboards_to_readers_of_results_only() -> No
     assert viewer.get(BASE).status_code == 200
     clerk = signed_in(Role.CLERK, unit=ward, name="nhaplieu")
     assert f'href="{BASE}"' not in clerk.get("/can-bo/").content.decode()
+
+
+def test_the_scorecard_shows_the_unit_by_procedure_and_by_channel_to_its_staff_only(
+    computed: Campaign,
+) -> None:
+    computation = Computation.objects.get(campaign=computed)
+    rows = sorted(
+        (r for r in unit_rows(computation) if r.unit is not None and r.enough),
+        key=lambda r: -r.n,
+    )
+    mine, other = rows[0].unit, rows[1].unit
+    assert mine is not None and other is not None
+    manager = signed_in(Role.UNIT_MANAGER, unit=mine, name="quanly")
+    page = main(manager.get(f"{BASE}{computed.code}/don-vi/{mine.code}/").content.decode())
+    assert "theo thủ tục" in page and "theo kênh" in page
+    assert 'id="h-theo-thu-tuc"' in page and 'id="h-theo-kenh"' in page
+    for grouping, key in (("unit_service", "theo-thu-tuc"), ("unit_source", "theo-kenh")):
+        stored = IndexRow.objects.filter(
+            computation=computation, grouping=grouping, level="overall", unit=mine
+        )
+        assert stored.exists()
+        assert all(r.group_value.startswith(f"{mine.pk}|") for r in stored)
+        for r in stored.filter(enough=True):
+            assert number_vn(r.index, 2) in page
+        section = page[page.index(f'id="h-{key}"') :]
+        section = section[: section.index("</section>")]
+        if stored.filter(enough=True).exists():
+            assert "<svg" in section
+        if stored.filter(enough=False).exists():
+            assert "chưa đủ phiếu" in section
+
+        def order(pair: tuple[int, float | None]) -> tuple[int, bool, float]:
+            return (pair[0], pair[1] is None, pair[1] or 0.0)
+
+        by_n = sorted(((r.n, r.index) for r in stored), key=order)
+        table = _csv(manager.get(f"{BASE}{computed.code}/don-vi/{mine.code}/tai/{key}.csv").content)
+        read = sorted(
+            ((int(line[4]), float(line[1]) if line[1] else None) for line in table[1:]), key=order
+        )
+        assert len(read) == len(by_n)
+        for (n, index), (n2, index2) in zip(read, by_n, strict=True):
+            assert n == n2 and (index is None) == (index2 is None)
+            assert index is None or index == pytest.approx(index2)
+        book = openpyxl.load_workbook(
+            io.BytesIO(
+                manager.get(f"{BASE}{computed.code}/don-vi/{mine.code}/tai/{key}.xlsx").content
+            )
+        )
+        lines = list(book.active.iter_rows(values_only=True))  # type: ignore[union-attr]
+        assert len(lines) - 1 == stored.count()
+        assert sorted(line[4] for line in lines[1:]) == sorted(r.n for r in stored)
+        assert (
+            manager.get(f"{BASE}{computed.code}/don-vi/{other.code}/tai/{key}.csv").status_code
+            == 404
+        )
+    assert manager.get(f"{BASE}{computed.code}/don-vi/{other.code}/").status_code == 404

@@ -235,3 +235,53 @@ def test_an_unusable_par_rule_is_refused_with_its_unit_kind(campaign: Campaign) 
     campaign.par_max_points = {"commune": {"max": "10", "formula": "magic"}}
     with pytest.raises(ValidationError, match="commune"):
         campaign.full_clean()
+
+
+def plain_mean_of_factors(form: Instrument, responses: list[Response]) -> float | None:
+    """The overall index, or none when a factor has no answer at all (a small group may lack one)."""
+    factors = []
+    for f in form.factors:
+        items = [
+            share(vs)
+            for q in form.items(f.code)
+            if (vs := [r.answers[q.code] for r in responses if q.code in r.answers])
+        ]
+        if not items:
+            return None
+        factors.append(sum(items) / len(items))
+    return sum(factors) / len(factors)
+
+
+@pytest.mark.parametrize(
+    ("grouping", "second"), [("unit_service", "service_id"), ("unit_source", "source")]
+)
+def test_each_unit_by_procedure_and_by_channel_equals_a_plain_computation(
+    campaign: Campaign, grouping: str, second: str
+) -> None:
+    campaign.min_answers = 8
+    campaign.save()
+    computation = campaign_compute(campaign=campaign)
+    form = campaign.instrument.to_core()
+    items = [q.code for q in form.items()]
+    groups: dict[str, list[Response]] = {}
+    for r in Response.objects.filter(campaign=campaign, review=Response.Review.ACCEPTED):
+        value = getattr(r, second)
+        groups.setdefault(f"{r.unit_id}|{'' if value is None else value}", []).append(r)
+    stored = {r.group_value: r for r in computation.rows.filter(grouping=grouping, level="overall")}
+    assert set(stored) == set(groups) and len(groups) > 100
+    small = 0
+    for value, answers in groups.items():
+        row = stored[value]
+        assert row.unit_id == int(value.split("|")[0])
+        assert row.rank is None and row.par_points is None  # only whole units are ranked
+        n = sum(any(q in r.answers for q in items) for r in answers)
+        expected = plain_mean_of_factors(form, answers)
+        assert row.n == n and row.enough == (n >= 8 and expected is not None)
+        small += not row.enough
+        assert row.index == (None if expected is None else pytest.approx(expected, abs=1e-9))
+        if row.low is not None:
+            assert row.low <= row.index <= row.high  # type: ignore[operator]
+    assert small > 0  # some groups fall below the minimum and say so
+    assert set(computation.rows.filter(grouping=grouping).values_list("level", flat=True)) == {
+        "overall"
+    }
