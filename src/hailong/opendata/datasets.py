@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Q
 
 from hailong.campaigns.models import Channel
 from hailong.collection.models import CollectionMode, Response
@@ -37,11 +38,24 @@ def _labels(instrument: Instrument) -> dict[tuple[str, str], str]:
     return labels
 
 
+# Staff-only breakdowns (a unit by procedure, by channel): often one or two answers a group.
+STAFF_GROUPINGS = ("unit_service", "unit_source")
+# Groupings published whatever their size: the ranking itself (the portal shows it too).
+ALWAYS_PUBLISHED = ("province", "unit", "unit_kind", "unit_level")
+
+
 def index_rows(computation: Computation) -> Iterator[tuple[Any, ...]]:
-    """Every figure of the computation, in the order of :data:`INDEX_COLUMNS`."""
+    """The published figures of the computation, in the order of :data:`INDEX_COLUMNS`.
+
+    A group of fewer than K answers outside the ranking (a procedure, a month, a respondent
+    attribute) is left out: its figures would nearly show those few people's answers, which
+    the anonymised answers file never shows either.
+    """
     labels = _labels(computation.instrument.to_core())
     rows = (
         computation.rows.select_related("unit")
+        .exclude(grouping__in=STAFF_GROUPINGS)
+        .exclude(~Q(grouping__in=ALWAYS_PUBLISHED) & Q(n__lt=K))
         .order_by("grouping", "group_value", "level", "code")
         .iterator(chunk_size=CHUNK)
     )
