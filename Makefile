@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 export HAILONG_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/hailong
 
-.PHONY: demo test setup system lint typecheck test-sqlite test-postgres messages clean
+.PHONY: demo test setup system lint typecheck test-sqlite test-postgres messages vendor-charts clean
 
 demo: setup
 	$(VENV)/bin/hailong demo $(ARGS)
@@ -54,6 +54,11 @@ messages: setup
 	cd src/hailong && DJANGO_SETTINGS_MODULE=hailong.settings.base ../../$(VENV)/bin/django-admin \
 	  makemessages -l vi --no-obsolete --no-location -i "tests/*"
 	msgfmt --check -o src/hailong/locale/vi/LC_MESSAGES/django.mo src/hailong/locale/vi/LC_MESSAGES/django.po
+
+# After upgrading vl-convert: the browser's Vega bundle, the same versions the server draws with.
+vendor-charts: setup
+	rm -f src/hailong/core/static/core/vendor/vega-*-bundle.min.js
+	$(PY) -c 'import vl_convert as v, pathlib; pathlib.Path("src/hailong/core/static/core/vendor/vega-" + v.get_vega_version() + "-bundle.min.js").write_text(v.javascript_bundle())'
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -60,8 +60,26 @@ def test_a_coordinator_opens_the_overview_a_scorecard_and_a_drill_down(
         page.get_by_role("link", name="CSV – Các cơ quan, đơn vị theo chỉ số chung").click()
     assert download.value.suggested_filename.endswith("xep-hang.csv")
 
-    page.locator("#c-xep-hang").locator("xpath=..").locator("tbody th a").first.click()
+    # touching a chart redraws it in the browser: a legend entry picks its series ...
+    series = page.locator("[data-chart]").filter(has=page.locator("svg[aria-label*='SIPAS']"))
+    series.hover()
+    expect(series).to_have_attribute("data-live", "yes", timeout=15_000)
+    series.locator("g.role-legend-label text").first.click()
+    faded = series.locator("g.mark-line path").evaluate_all(
+        "paths => paths.map(p => p.getAttribute('opacity'))"
+    )
+    assert sorted(faded) == ["0.2", "1"]
+    # ... and a unit's line in the ranking opens its scorecard, like the table's link
+    first = page.locator("#c-xep-hang").locator("xpath=..").locator("tbody th a").first
+    first_name = first.inner_text()
+    ranking = page.locator("[data-chart]").filter(
+        has=page.get_by_role("img", name="Chỉ số chung của từng cơ quan, đơn vị kèm khoảng tin cậy")
+    )
+    ranking.hover()
+    expect(ranking).to_have_attribute("data-live", "yes", timeout=15_000)
+    ranking.locator("g.mark-rect path").first.click()
     expect(page.get_by_role("heading", name="Ý kiến gần đây")).to_be_visible()
+    expect(page.locator("h1")).to_contain_text(first_name)
     page.screenshot(path=str(artifacts / "dashboard-unit.png"))
     page.get_by_role("heading", name="Ý kiến gần đây").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "dashboard-unit-comments.png"))

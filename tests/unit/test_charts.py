@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from hailong.core.charts import chart_html
+import json
+import re
+from pathlib import Path
+
+import vl_convert as vlc
+
+from hailong.core.charts import BUNDLE, chart_html, ranking_spec
 
 SPEC = {
     "width": 120,
@@ -17,7 +23,7 @@ SPEC = {
 
 
 def test_an_inline_chart_is_a_named_image_that_scales() -> None:
-    markup = chart_html(SPEC, title="Chỉ số <SIPAS>", description="Một đơn vị")
+    markup = chart_html(SPEC, title="Chỉ số <SIPAS>", description="Một đơn vị", interactive=False)
     head = markup[: markup.index(">") + 1]
     assert head.startswith("<svg") and 'role="img"' in head and "viewBox" in head
     assert " width=" not in head and " height=" not in head and head.count("class=") == 1
@@ -59,3 +65,40 @@ def test_a_reference_line_below_every_group_stays_inside_the_chart() -> None:
     )
     domain = spec["layer"][0]["encoding"]["x"]["scale"]["domain"]
     assert domain[0] <= 85.25 <= domain[1]
+
+
+def test_an_interactive_chart_carries_its_spec_safely_beside_the_drawing() -> None:
+    spec = {
+        **SPEC,
+        "data": {"values": [{"unit": "</script><script>alert(1)</script> & <!--", "index": 50.0}]},
+    }
+    markup = chart_html(spec, title="t")
+    assert markup.startswith('<div class="chart-live" data-chart><svg')
+    carried = re.search(r'<script type="application/json">(.*?)</script></div>$', markup, re.S)
+    assert carried is not None
+    assert "<" not in carried.group(1) and ">" not in carried.group(1)
+    assert "&" not in carried.group(1)
+    parsed = json.loads(carried.group(1))
+    assert parsed["data"]["values"][0]["unit"] == "</script><script>alert(1)</script> & <!--"
+    assert parsed["config"]["aria"] is False  # the browser draws with the server's settings
+    assert markup.count("<script") == 1  # the name in the drawing is escaped text
+
+
+def test_links_go_to_the_browser_only() -> None:
+    rows = [
+        {"unit": "Xã Hoằng Hóa", "index": 82.0, "low": 78.0, "high": 86.0, "href": "/ket-qua/X1/"},
+        {"unit": "Xã Nga Sơn", "index": 75.0, "low": 70.0, "high": 80.0, "href": "/ket-qua/X2/"},
+    ]
+    markup = chart_html(ranking_spec(rows, title="%"), title="t")
+    drawing, carried = markup.split('<script type="application/json">')
+    assert "<a" not in drawing and "/ket-qua/X1/" not in drawing  # no link inside the image
+    spec = json.loads(carried.removesuffix("</script></div>"))
+    assert [v["href"] for v in spec["data"]["values"]] == ["/ket-qua/X1/", "/ket-qua/X2/"]
+    assert spec["layer"][-1]["encoding"]["href"] == {"field": "href", "type": "nominal"}
+
+
+def test_the_browser_bundle_is_the_vega_the_server_draws_with() -> None:
+    bundle = Path(__file__).resolve().parents[2] / "src/hailong/core/static" / BUNDLE
+    assert f"vega-{vlc.get_vega_version()}-" in bundle.name
+    assert bundle.exists(), "run 'make vendor-charts' after upgrading vl-convert"
+    assert bundle.stat().st_size > 500_000

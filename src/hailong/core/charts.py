@@ -4,6 +4,12 @@ The same SVG goes into the PDF report and, inline, into web pages (``chart_html`
 reads without JavaScript. A chart is made only from figures that exist: with no figures the
 caller prints a sentence instead, so no empty chart pretends to be data. On a web page every
 chart has its table beside it (the figures for screen readers and for copying).
+
+In the browser a chart becomes interactive when someone reaches for it (``core/charts.js``):
+the page carries the same specification, and the first pointer or touch on a chart loads Vega
+(the bundle vl-convert itself runs, ``BUNDLE``, served from this site) and redraws it with
+tooltips, links to each unit's page and legends that pick a series. Nobody downloads Vega who
+does not touch a chart; without JavaScript the server's SVG stays.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from typing import Any
 
 import vl_convert as vlc
 from django.core.cache import cache
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
 
 from hailong.core.documents import FONT_DIR
 
@@ -25,6 +33,19 @@ _registered = False
 BRAND = "#a3121b"
 # Vietnamese number format inside the charts: decimal comma, thousands dot.
 LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " đ"]}
+# Vega, Vega-Lite and vega-embed as vl-convert bundles them: the browser draws with the very
+# versions the server draws with. `make vendor-charts` writes it; a test checks the version.
+BUNDLE = f"core/vendor/vega-{vlc.get_vega_version()}-bundle.min.js"
+CONFIG: dict[str, Any] = {
+    # the page names the whole <svg role="img">; ARIA on inner marks (some of them
+    # empty layers) only adds unnamed images for screen readers
+    "aria": False,
+    "mark": {"aria": False},
+    "legend": {"aria": False},
+    "font": "Noto Sans",
+    "axis": {"labelFontSize": 10, "titleFontSize": 10, "labelLimit": 300, "aria": False},
+    "view": {"stroke": None},
+}
 
 
 def _register_fonts() -> None:
@@ -35,23 +56,24 @@ def _register_fonts() -> None:
             _registered = True
 
 
+def _configured(spec: dict[str, Any]) -> dict[str, Any]:
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "config": CONFIG, **spec}
+
+
+def _without_links(part: Any) -> Any:
+    """The spec without ``href`` channels: in a static SVG vl-convert would prefix each link
+    with its data URL, and links inside an image are hidden from screen readers anyway (the
+    table beside the chart carries the same links)."""
+    if isinstance(part, dict):
+        return {k: _without_links(v) for k, v in part.items() if k != "href"}
+    if isinstance(part, list):
+        return [_without_links(v) for v in part]
+    return part
+
+
 def svg(spec: dict[str, Any]) -> str:
     _register_fonts()
-    spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "config": {
-            # the page names the whole <svg role="img">; ARIA on inner marks (some of them
-            # empty layers) only adds unnamed images for screen readers
-            "aria": False,
-            "mark": {"aria": False},
-            "legend": {"aria": False},
-            "font": "Noto Sans",
-            "axis": {"labelFontSize": 10, "titleFontSize": 10, "labelLimit": 300, "aria": False},
-            "view": {"stroke": None},
-        },
-        **spec,
-    }
-    return str(vlc.vegalite_to_svg(spec, format_locale=LOCALE))
+    return str(vlc.vegalite_to_svg(_configured(_without_links(spec)), format_locale=LOCALE))
 
 
 def svg_cached(spec: dict[str, Any]) -> str:
@@ -66,8 +88,11 @@ def svg_cached(spec: dict[str, Any]) -> str:
     return str(drawn)
 
 
-def chart_html(spec: dict[str, Any], *, title: str, description: str = "") -> str:
-    """The chart as inline SVG for a page: an image with a name, scaled to its container.
+def chart_html(
+    spec: dict[str, Any], *, title: str, description: str = "", interactive: bool = True
+) -> str:
+    """The chart as inline SVG for a page: an image with a name, scaled to its container;
+    ``interactive`` adds the spec for ``core/charts.js`` (see the module's docstring).
 
     Returns markup (mark it safe in the template); the title and description are escaped here.
     """
@@ -84,7 +109,42 @@ def chart_html(spec: dict[str, Any], *, title: str, description: str = "") -> st
     inner = f"<title>{label}</title>"
     if description:
         inner += f"<desc>{html.escape(description)}</desc>"
-    return head + inner + drawn[opening.end() :]
+    static_svg = head + inner + drawn[opening.end() :]
+    if not interactive:
+        return static_svg
+    data = json.dumps(_configured(spec), ensure_ascii=False, separators=(",", ":"), default=str)
+    # inside <script>, "</" or "<!--" would end or bend the element: escape every "<", ">", "&"
+    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (
+        f'<div class="chart-live" data-chart>{static_svg}'
+        f'<script type="application/json">{data}</script></div>'
+    )
+
+
+def chart_script() -> str:
+    """The ``<script>`` a page with charts puts in its head: small, deferred; it fetches the
+    Vega bundle only when a chart is first touched."""
+    locale = html.escape(json.dumps(LOCALE, ensure_ascii=False), quote=True)
+    return (
+        f'<script defer src="{static("core/charts.js")}" data-bundle="{static(BUNDLE)}" '
+        f'data-locale="{locale}"></script>'
+    )
+
+
+def tooltip_interval(low: str = "low", high: str = "high") -> dict[str, Any]:
+    """A calculate transform giving ``interval`` as "81,6–92,3" for tooltips."""
+    return {
+        "calculate": f"format(datum.{low}, ',.1f') + '–' + format(datum.{high}, ',.1f')",
+        "as": "interval",
+    }
+
+
+def _tips(name: str, name_title: str) -> list[dict[str, Any]]:
+    return [
+        {"field": name, "type": "nominal", "title": name_title},
+        {"field": "index", "type": "quantitative", "title": _("Index (%)"), "format": ",.2f"},
+        {"field": "interval", "type": "nominal", "title": _("95% interval")},
+    ]
 
 
 def factors_chart(rows: list[dict[str, Any]], *, title: str) -> str:
@@ -103,18 +163,20 @@ def factors_spec(rows: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
         "width": 220,
         "height": 22 * len(values),
         "data": {"values": values},
+        "transform": [tooltip_interval()],
         "encoding": {"y": {"field": "label", "type": "nominal", "sort": None, "title": None}},
         "layer": [
             {
                 "mark": {"type": "bar", "color": "#d9a0a4", "clip": True},
                 "encoding": {
+                    "tooltip": _tips("label", _("Factor")),
                     "x": {
                         "field": "index",
                         "type": "quantitative",
                         "title": title,
                         "scale": scale,
                         "axis": {"format": ",.0f"},
-                    }
+                    },
                 },
             },
             {
@@ -142,7 +204,8 @@ def ranking_chart(rows: list[dict[str, Any]], *, title: str) -> str:
 
 def ranking_spec(rows: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
     """Dots with interval rules, one line per unit in the given order; rows need unit, index,
-    low, high; a row with ``"few": True`` is drawn hollow and grey (too few answers)."""
+    low, high; a row with ``"few": True`` is drawn hollow and grey (too few answers). With an
+    ``href`` per row, a click on the unit's line opens its page (in the browser)."""
     values = [
         {
             "unit": r["unit"],
@@ -150,14 +213,27 @@ def ranking_spec(rows: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
             "low": r["low"] if r["low"] is not None else r["index"],
             "high": r["high"] if r["high"] is not None else r["index"],
             "few": bool(r.get("few", False)),
+            **({"href": r["href"]} if r.get("href") else {}),
         }
         for r in rows
     ]
     low = min(v["low"] for v in values)
+    linked = all("href" in v for v in values)
+    # a unit's whole line answers the pointer (its dot alone is a few pixels wide)
+    line: dict[str, Any] = {
+        "mark": {"type": "rect", "opacity": 0, **({"cursor": "pointer"} if linked else {})},
+        "encoding": {
+            "x": {"value": 0},
+            "x2": {"value": "width"},
+            "tooltip": _tips("unit", _("Unit")),
+            **({"href": {"field": "href", "type": "nominal"}} if linked else {}),
+        },
+    }
     return {
         "width": 380,
         "height": max(60, 9 * len(values)),
         "data": {"values": values},
+        "transform": [tooltip_interval()],
         "encoding": {
             "y": {
                 "field": "unit",
@@ -191,6 +267,7 @@ def ranking_spec(rows: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
                 "transform": [{"filter": "datum.few"}],
                 "encoding": {"x": {"field": "index", "type": "quantitative"}},
             },
+            line,  # on top: the whole line answers the pointer
         ],
     }
 
@@ -215,7 +292,10 @@ def groups_spec(
     layers: list[dict[str, Any]] = [
         {
             "mark": {"type": "bar", "color": "#d9a0a4", "clip": True},
-            "encoding": {"x": {**x, "field": "index", "title": title, "axis": {"format": ",.0f"}}},
+            "encoding": {
+                "x": {**x, "field": "index", "title": title, "axis": {"format": ",.0f"}},
+                "tooltip": _tips("label", _("Group")),
+            },
         },
         {
             "mark": {"type": "rule", "color": BRAND, "strokeWidth": 2},
@@ -226,14 +306,27 @@ def groups_spec(
         layers.append(
             {
                 "data": {"values": [{"ref": reference, "label": reference_label}]},
-                "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#1d3c6e"},
-                "encoding": {"x": {**x, "field": "ref"}, "y": None},
+                "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#1d3c6e", "size": 2},
+                "encoding": {
+                    "x": {**x, "field": "ref"},
+                    "y": None,
+                    "tooltip": [
+                        {"field": "label", "type": "nominal", "title": " "},
+                        {
+                            "field": "ref",
+                            "type": "quantitative",
+                            "title": _("Index (%)"),
+                            "format": ",.2f",
+                        },
+                    ],
+                },
             }
         )
     return {
         "width": 260,
         "height": max(40, 20 * len(values)),
         "data": {"values": values},
+        "transform": [tooltip_interval()],
         "encoding": {
             "y": {"field": "label", "type": "nominal", "sort": None, "title": None,
                   "axis": {"labelLimit": 260}}
@@ -244,13 +337,21 @@ def groups_spec(
 
 def series_spec(points: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
     """Index by year, one coloured line per series (``series``, ``year``, ``index``): the
-    province's campaigns beside the national SIPAS reference."""
+    province's campaigns beside the national SIPAS reference. In the browser a click on a
+    legend entry picks that series (the others fade)."""
     return {
         "width": 360,
         "height": 180,
         "data": {"values": points},
+        "params": [{"name": "pick", "select": {"type": "point", "fields": ["series"]},
+                    "bind": "legend"}],
         "mark": {"type": "line", "point": {"filled": True, "size": 40}},
         "encoding": {
+            "opacity": {"condition": {"param": "pick", "value": 1}, "value": 0.2},
+            "tooltip": [{"field": "series", "type": "nominal", "title": _("Series")},
+                        {"field": "year", "type": "ordinal", "title": _("Year")},
+                        {"field": "index", "type": "quantitative", "title": _("Index (%)"),
+                         "format": ",.2f"}],
             "x": {"field": "year", "type": "ordinal", "title": None, "axis": {"labelAngle": 0}},
             "y": {"field": "index", "type": "quantitative", "title": title,
                   "scale": {"zero": False, "nice": True}, "axis": {"format": ",.0f"}},

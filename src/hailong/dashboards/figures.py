@@ -204,10 +204,11 @@ def ranking_table(source: Source, access: Access, *, charts: bool) -> Table:
         table.links.append(reverse("dashboards:unit", args=[code, unit.code]))
         table.marks.append("" if r.enough and r.index is not None else _("not enough answers"))
     drawn = [
-        {"unit": unit.name, "index": r.index, "low": r.low, "high": r.high, "few": not r.enough}
+        {"unit": unit.name, "index": r.index, "low": r.low, "high": r.high, "few": not r.enough,
+         "href": reverse("dashboards:unit", args=[code, unit.code])}
         for r, unit in pairs
         if r.index is not None
-    ]
+    ]  # fmt: skip
     if not pairs:
         table.note = _("No unit in your scope has answers in this computation.")
     elif charts and drawn:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -85,6 +86,7 @@ def _results_charts(data: Published, language: str) -> dict[str, Any]:
                         "index": u.overall.index,
                         "low": u.overall.low,
                         "high": u.overall.high,
+                        "href": reverse("portal:unit_result", args=[u.unit.code]),
                     }
                     for u in table.ranked
                 ],

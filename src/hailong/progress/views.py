@@ -95,6 +95,15 @@ def _charts(board: Board) -> dict[str, str]:
                 "data": {"values": channels},
                 "mark": {"type": "bar", "color": "#a3121b"},
                 "encoding": {
+                    "tooltip": [
+                        {"field": "label", "type": "nominal", "title": _("Channel")},
+                        {
+                            "field": "n",
+                            "type": "quantitative",
+                            "title": _("Accepted answers"),
+                            "format": ",d",
+                        },
+                    ],
                     "y": {"field": "label", "type": "nominal", "sort": "-x", "title": None},
                     "x": {
                         "field": "n",
@@ -119,6 +128,15 @@ def _charts(board: Board) -> dict[str, str]:
                 "data": {"values": days},
                 "mark": {"type": "bar", "color": "#a3121b"},
                 "encoding": {
+                    "tooltip": [
+                        {"field": "day", "type": "ordinal", "title": _("Day")},
+                        {
+                            "field": "n",
+                            "type": "quantitative",
+                            "title": _("Accepted answers"),
+                            "format": ",d",
+                        },
+                    ],
                     "x": {"field": "day", "type": "ordinal", "sort": None, "title": None},
                     "y": {
                         "field": "n",

@@ -132,6 +132,11 @@ def _tone_chart(rows: list[dict[str, Any]], *, x: str, x_title: str, title: str,
                 },
             },
             "order": {"field": "order"},
+            "tooltip": [
+                {"field": "x", "type": kw.get("x_type", "nominal"), "title": x_title},
+                {"field": "tone", "type": "nominal", "title": _("Tone")},
+                {"field": "n", "type": "quantitative", "title": _("Comments"), "format": ",d"},
+            ],
         },
     }
     return mark_safe(chart_html(spec, title=title, description=kw.get("description", "")))  # noqa: S308 - chart_html escapes
