@@ -118,3 +118,24 @@ def test_rank_intervals_do_not_depend_on_the_order_units_are_given_in() -> None:
     assert sorted(rank(data), key=lambda r: str(r.key)) == sorted(
         rank(reverse), key=lambda r: str(r.key)
     )
+
+
+def test_comparisons_use_at_least_the_uncertainty_of_the_published_interval() -> None:
+    from hailong.measurement.compare import interval_se
+
+    z = 1.959963984540054
+    # all satisfied, n = 17: se 0 but the published interval is 81,57–100
+    assert interval_se(0.0, 81.57, 100.0) == pytest.approx((100 - 81.57) / (2 * z))
+    # the linearized interval itself: se unchanged
+    assert interval_se(2.0, 80 - 2 * z, 80 + 2 * z) == pytest.approx(2.0)
+    # clipped at 100 (narrower than 2 z se): never below se
+    assert interval_se(3.0, 93.0, 100.0) == 3.0
+    assert interval_se(None, None, None) is None and interval_se(1.5, None, None) == 1.5
+    assert interval_se(None, 70.0, 90.0) == pytest.approx(20 / (2 * z))
+    # a change inside the noise of an all-satisfied unit is not significant
+    before, now = (
+        change(97.0, 1.0, 100.0, 0.0),
+        change(97.0, 1.0, 100.0, interval_se(0.0, 81.57, 100.0)),
+    )
+    assert before is not None and before.significant is True  # what se = 0 used to say
+    assert now is not None and now.significant is False

@@ -50,6 +50,26 @@ def change(
     return Change(delta=delta, se=se, significant=abs(delta) > critical_value(confidence) * se)
 
 
+def interval_se(
+    se: float | None, low: float | None, high: float | None, *, confidence: float = 0.95
+) -> float | None:
+    """The standard error a published interval stands for, for comparing and ranking.
+
+    Notes
+    -----
+    ``se* = max(se, (high − low) / (2 z))``. Where every respondent gave the top (or bottom)
+    answer the linearized ``se`` is 0 and the published interval is the Wilson floor
+    (docs/intervals.md): comparing or ranking with ``se = 0`` would fix that unit's rank and
+    call any change significant, beside an interval that says 81,6–100. Where the published
+    interval is the linearized one, ``se* = se`` (an interval clipped at 0 or 100 is narrower
+    than ``2 z se``, so it never lowers ``se``). None when there is neither.
+    """
+    width = None if low is None or high is None else (high - low) / (2 * critical_value(confidence))
+    if se is None:
+        return width
+    return se if width is None else max(se, width)
+
+
 @dataclass(frozen=True)
 class Ranked:
     key: Hashable

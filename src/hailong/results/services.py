@@ -17,7 +17,7 @@ from hailong.accounts.models import User
 from hailong.audit.services import audit_record
 from hailong.campaigns.models import Campaign
 from hailong.instruments.services import instrument_freeze
-from hailong.measurement.compare import change, rank
+from hailong.measurement.compare import change, interval_se, rank
 from hailong.measurement.engine import Engine, Spec
 from hailong.measurement.engine.sql import quote
 from hailong.measurement.engine.stats import CellStats
@@ -266,6 +266,11 @@ def _rows(
 ) -> list[IndexRow]:
     kinds = dict(Unit.objects.values_list("id", "kind"))
     previous = _previous(campaign)
+    confidence = float(campaign.confidence)
+
+    def se_of(r: dict[str, Any]) -> float | None:
+        return interval_se(r["se"], r["low"], r["high"], confidence=confidence)
+
     overall = [
         r
         for r in results["unit"]
@@ -274,7 +279,7 @@ def _rows(
     ranks: dict[int, Any] = {}
     for klass in set(RANK_CLASS.values()):
         members = {
-            r["unit_id"]: (r["index"], r["se"])
+            r["unit_id"]: (r["index"], se_of(r))
             for r in overall
             if RANK_CLASS.get(kinds.get(r["unit_id"], "")) == klass
         }
@@ -305,9 +310,7 @@ def _rows(
                 row.grade = grade.grade if grade else ""
             before = previous.get((name, row.group_value, r["level"], r["code"]))
             if before is not None:
-                delta = change(
-                    r["index"], r["se"], before[0], before[1], confidence=float(campaign.confidence)
-                )
+                delta = change(r["index"], se_of(r), before[0], before[1], confidence=confidence)
                 row.previous = before[0]
                 if delta is not None:
                     row.delta, row.delta_significant = delta.delta, delta.significant
@@ -332,20 +335,23 @@ def _par(index: float | None, rule: Any) -> Any:
 def _previous(
     campaign: Campaign,
 ) -> dict[tuple[str, str, str, str], tuple[float | None, float | None]]:
-    """Last year's figures of the same questionnaire, keyed like this year's rows."""
+    """Last year's figures of the same questionnaire, keyed like this year's rows: the index
+    and the standard error its published interval stands for (``interval_se``)."""
     earlier = (
         Computation.objects.filter(
             campaign__year__lt=campaign.year, instrument__code=campaign.instrument.code
         )
+        .select_related("campaign")
         .order_by("-campaign__year", "-computed_at")
         .first()
     )
     if earlier is None:
         return {}
+    confidence = float(earlier.campaign.confidence)
     return {
-        (g, v, lvl, c): (i, se)
-        for g, v, lvl, c, i, se in earlier.rows.values_list(
-            "grouping", "group_value", "level", "code", "index", "se"
+        (g, v, lvl, c): (i, interval_se(se, low, high, confidence=confidence))
+        for g, v, lvl, c, i, se, low, high in earlier.rows.values_list(
+            "grouping", "group_value", "level", "code", "index", "se", "low", "high"
         )
     }
 

@@ -16,8 +16,10 @@ from hailong.campaigns.models import Campaign
 from hailong.collection.models import Response
 from hailong.demo.services import answers_load, campaign_create, structure_load
 from hailong.measurement import Instrument
+from hailong.measurement.compare import interval_se, rank
 from hailong.results.models import Computation, IndexRow
-from hailong.results.services import campaign_compute
+from hailong.results.services import RANK_CLASS, campaign_compute
+from hailong.units.models import Unit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -285,3 +287,38 @@ def test_each_unit_by_procedure_and_by_channel_equals_a_plain_computation(
     assert set(computation.rows.filter(grouping=grouping).values_list("level", flat=True)) == {
         "overall"
     }
+
+
+def test_units_where_everyone_is_satisfied_are_ranked_with_their_intervals(
+    campaign: Campaign,
+) -> None:
+    # every respondent at the top: the linearized se is 0, the interval a Wilson floor; with
+    # se = 0 two such units were both "surely first" (rank interval 1–1)
+    campaign.min_answers = 15
+    campaign.save()
+    counts: dict[int, int] = {}
+    for unit_id in Response.objects.filter(campaign=campaign).values_list("unit_id", flat=True):
+        counts[unit_id] = counts.get(unit_id, 0) + 1
+    units = sorted((u for u, n in counts.items() if 15 <= n <= 40), key=lambda u: counts[u])[:2]
+    for r in Response.objects.filter(campaign=campaign, unit_id__in=units):
+        r.answers = {k: (5 if isinstance(v, int) else v) for k, v in r.answers.items()}
+        r.save()
+    computation = campaign_compute(campaign=campaign)
+    rows = list(computation.rows.filter(grouping="unit", unit_id__in=units, level="overall"))
+    assert len(rows) == 2
+    for row in rows:
+        assert row.index == 100 and row.se is not None and row.se < 1e-6
+        assert row.low is not None and 98 < row.low < 100
+    # the ranking draws each unit with the uncertainty its interval shows, not se ≈ 0
+    kinds = dict(Unit.objects.values_list("id", "kind"))
+    klass = RANK_CLASS[kinds[rows[0].unit_id]]
+    members = {
+        r.unit_id: (r.index, interval_se(r.se, r.low, r.high))
+        for r in computation.rows.filter(grouping="unit", level="overall", enough=True)
+        if r.index is not None and RANK_CLASS.get(kinds[r.unit_id]) == klass
+    }
+    expected = {x.key: x for x in rank(members)}  # type: ignore[arg-type]
+    for row in rows:
+        want = expected[row.unit_id]
+        assert (row.rank, row.rank_low, row.rank_high) == (want.rank, want.rank_low, want.rank_high)
+        # (with se ≈ 0 the top of its rank interval was lower: 5 or 6 against 7 here)
