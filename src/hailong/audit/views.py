@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from hailong.accounts.models import User
+from hailong.accounts.refusals import refused
 
 from .export import export_csv
 from .forms import SearchForm
@@ -23,11 +24,6 @@ from .selectors import audit_verify, entries_search, entries_visible, sees_all
 
 View = Callable[..., HttpResponse | StreamingHttpResponse]
 PAGE_SIZE = 50
-
-
-def refused(request: HttpRequest, reason_vi: str, reason_en: str) -> HttpResponse:
-    context = {"reason_vi": reason_vi, "reason_en": reason_en}
-    return render(request, "audit/refused.html", context, status=403)
 
 
 def auditor_required(view: View) -> View:

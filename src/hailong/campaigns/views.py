@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hailong.accounts.models import User
+from hailong.accounts.refusals import refused
 from hailong.accounts.selectors import user_roles
 from hailong.core.imports import ImportRejected, Problem
 from hailong.entry.imports import upload_bytes, upload_keep
@@ -67,11 +68,6 @@ KIND_DEFAULTS = {
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def refused(request: HttpRequest, vi: str, en: str) -> HttpResponse:
-    context = {"reason_vi": vi, "reason_en": en}
-    return render(request, "accounts/refused.html", context, status=403)
 
 
 def readers_only(view: View) -> View:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from hailong.accounts.models import User
+from hailong.accounts.refusals import refused
 from hailong.core.text import strip_diacritics
 from hailong.units.models import Unit
 
@@ -44,7 +45,14 @@ CONTENT_TYPES = {
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/refused.html", status=403)
+    return refused(
+        request,
+        "Trang báo cáo dành cho cán bộ điều phối, quản trị hệ thống, kiểm tra, lãnh đạo cơ quan,"
+        " đơn vị và người xem kết quả; mỗi người chỉ thấy tài liệu của cơ quan, đơn vị mình phụ"
+        " trách",
+        "reports are for coordinators, administrators, auditors, unit managers and viewers;"
+        " each sees the documents of their own units",
+    )
 
 
 def _jobs_context(access: ReportAccess) -> dict[str, Any]:
