@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from hailong.accounts.models import User
 from hailong.accounts.refusals import refused
+from hailong.core.downloads import attachment
 
 from .export import export_csv
 from .forms import SearchForm
@@ -91,5 +92,4 @@ def export(request: HttpRequest, entries: QuerySet[AuditEntry]) -> StreamingHttp
     rows = export_csv(found.order_by("seq").iterator(chunk_size=2000))
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="nhat-ky-{stamp}.csv"'
-    return response
+    return attachment(response, f"nhat-ky-{stamp}.csv")

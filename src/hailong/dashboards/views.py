@@ -20,6 +20,7 @@ from django.utils import translation
 from django.views.decorators.http import require_safe
 
 from hailong.campaigns.models import Campaign
+from hailong.core.downloads import attachment
 from hailong.units.models import Unit
 
 from .access import Access, dashboard_access
@@ -148,8 +149,7 @@ def _download(table: Table, name: str, fmt: str) -> HttpResponse:
             buffer.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(response, filename)
 
 
 @dashboard_view

@@ -25,6 +25,7 @@ from hailong.accounts.models import User
 from hailong.campaigns.models import Campaign, Channel
 from hailong.collection.models import CollectionMode
 from hailong.core.charts import chart_html
+from hailong.core.downloads import attachment
 from hailong.core.formats import date_vn
 
 from .alerts import alerts_collect
@@ -178,5 +179,4 @@ def export(request: HttpRequest, campaign: Campaign, scope: Scope) -> HttpRespon
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     stamp = timezone.localtime(board.generated_at).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="tien-do-{campaign.code}-{stamp}.xlsx"'
-    return response
+    return attachment(response, f"tien-do-{campaign.code}-{stamp}.xlsx")

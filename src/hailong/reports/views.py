@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,13 +16,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from hailong.accounts.models import User
 from hailong.accounts.refusals import refused
-from hailong.core.text import strip_diacritics
+from hailong.core.downloads import attachment
 from hailong.units.models import Unit
 
 from .models import ReportJob
@@ -161,10 +159,5 @@ def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     if job.status != ReportJob.Status.DONE or path is None or not path.is_file():
         raise Http404(_("This document is not ready, or its file was removed: ask for it again."))
     name = download_name(job)
-    stem, suffix = Path(name).stem, Path(name).suffix
-    fallback = slugify(strip_diacritics(stem)) + suffix
-    response = FileResponse(path.open("rb"), content_type=CONTENT_TYPES[suffix[1:]])
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
-    )
-    return response
+    response = FileResponse(path.open("rb"), content_type=CONTENT_TYPES[Path(name).suffix[1:]])
+    return attachment(response, name)

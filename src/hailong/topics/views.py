@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 from hailong.accounts.models import User
 from hailong.campaigns.models import Campaign
 from hailong.core.charts import chart_html
+from hailong.core.downloads import attachment
 
 from .export import comments_csv, comments_xlsx
 from .forms import SearchForm
@@ -246,8 +247,7 @@ def export_csv(request: HttpRequest, code: str) -> HttpResponse | StreamingHttpR
         comments.select_related("unit").order_by("-submitted_at", "-id").iterator(chunk_size=2000)
     )
     response = StreamingHttpResponse(comments_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(campaign, "csv")}"'
-    return response
+    return attachment(response, _filename(campaign, "csv"))
 
 
 @require_safe
@@ -262,5 +262,4 @@ def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
         comments_xlsx(rows),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(campaign, "xlsx")}"'
-    return response
+    return attachment(response, _filename(campaign, "xlsx"))
