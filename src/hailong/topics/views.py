@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from hailong.accounts.models import User
+from hailong.accounts.refusals import refused
 from hailong.campaigns.models import Campaign
 from hailong.core.charts import chart_html
 from hailong.core.downloads import attachment
@@ -62,7 +63,13 @@ def readers_only(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not comment_units(user=cast(User, request.user)).exists():
-            return render(request, "topics/refused.html", status=403)
+            return refused(
+                request,
+                "Tài khoản của Ông/Bà không có vai trò được đọc ý kiến: cán bộ nhập liệu nhập câu"
+                " trả lời nhưng không đọc lại",
+                "your account holds no role that may read comments: clerks enter answers but do"
+                " not read them",
+            )
         return view(request, *args, **kwargs)
 
     return wrapped
