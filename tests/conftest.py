@@ -77,6 +77,27 @@ def axe() -> object:
     return axe_violations
 
 
+STAFF_PASSWORD = "mat-khau-rat-dai-2026"
+
+
+def staff_sign_in(
+    page: object, url: str | None, username: str, password: str = STAFF_PASSWORD
+) -> None:
+    """Sign in at /dang-nhap/: open ``url`` (a staff page sends a signed-out person to sign in,
+    then back there), or, with None, fill in the sign-in form the page shows already."""
+    if url is not None:
+        page.goto(url)  # type: ignore[attr-defined]
+    page.get_by_label("Tên đăng nhập").fill(username)  # type: ignore[attr-defined]
+    page.get_by_label("Mật khẩu").fill(password)  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def sign_in() -> object:
+    """``sign_in(page, url, username, password=STAFF_PASSWORD)``: the staff sign-in steps."""
+    return staff_sign_in
+
+
 def _free_port() -> int:
     import socket
 

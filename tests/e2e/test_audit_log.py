@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_auditor_searches_and_verifies_the_log(
-    live_server: Any, page: Any, artifacts: Path, axe: Any
+    live_server: Any, page: Any, artifacts: Path, axe: Any, sign_in: Any
 ) -> None:
     ward = Unit.objects.create(code="14797", name="Phường Hạc Thành", kind=UnitKind.WARD)
     auditor = User.objects.create_user("kiemtoan", password="mat-khau-rat-dai-2026", is_staff=True)
@@ -28,10 +28,7 @@ def test_an_auditor_searches_and_verifies_the_log(
         )  # fmt: skip
     audit_record(action="results.publish", actor_label="hailong publish")
 
-    page.goto(f"{live_server.url}/quan-tri/nhat-ky/")
-    page.get_by_label("Tên đăng nhập").fill("kiemtoan")
-    page.get_by_label("Mật khẩu").fill("mat-khau-rat-dai-2026")
-    page.keyboard.press("Enter")
+    sign_in(page, f"{live_server.url}/quan-tri/nhat-ky/", "kiemtoan")
     expect(page.locator("h1")).to_have_text("Nhật ký kiểm toán")
     expect(page.get_by_text("Tìm thấy 3 mục.")).to_be_visible()
     assert axe(page) == []

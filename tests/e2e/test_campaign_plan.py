@@ -29,13 +29,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "mat-khau-rat-dai-2026"
 
 
-def sign_in(page: Any, base: str, path: str, username: str) -> None:
-    page.goto(f"{base}{path}")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.keyboard.press("Enter")
-
-
 def post_answer(
     base: str, campaign: Campaign, unit: Unit, answers: dict[str, int], age: int
 ) -> dict[str, Any]:
@@ -60,7 +53,7 @@ def post_answer(
 
 
 def test_a_coordinator_runs_a_campaign_from_plan_to_published_snapshot(
-    asgi_server: str, page: Any, artifacts: Path, axe: Any, tmp_path: Path
+    asgi_server: str, page: Any, artifacts: Path, axe: Any, tmp_path: Path, sign_in: Any
 ) -> None:
     builtin_instruments_load()
     base = asgi_server
@@ -78,7 +71,7 @@ def test_a_coordinator_runs_a_campaign_from_plan_to_published_snapshot(
     today = timezone.localdate()
 
     # create
-    sign_in(page, base, "/can-bo/dot-khao-sat/", "dieuphoi")
+    sign_in(page, f"{base}/can-bo/dot-khao-sat/", "dieuphoi")
     expect(page.locator("h1")).to_have_text("Đợt khảo sát")
     assert axe(page) == []
     page.get_by_role("link", name="Tạo đợt khảo sát").click()
@@ -215,7 +208,7 @@ def test_a_coordinator_runs_a_campaign_from_plan_to_published_snapshot(
 
     # a unit manager reads the list and only their unit's quota, and changes nothing
     page.get_by_role("button", name="Đăng xuất").click()
-    sign_in(page, base, "/can-bo/dot-khao-sat/", "truongphuong")
+    sign_in(page, f"{base}/can-bo/dot-khao-sat/", "truongphuong")
     expect(page.get_by_role("link", name="Đánh giá tại quầy năm 2026")).to_be_visible()
     expect(page.get_by_role("link", name="Tạo đợt khảo sát")).to_have_count(0)
     assert axe(page) == []

@@ -26,14 +26,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "mat-khau-rat-dai-2026"
 
 
-def sign_in(page: Any, username: str) -> None:
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.keyboard.press("Enter")
-
-
 def test_a_complaint_from_the_thank_you_page_is_answered_and_read_by_its_code(
-    live_server: Any, page: Any, axe: Any
+    live_server: Any, page: Any, axe: Any, sign_in: Any
 ) -> None:
     builtin_instruments_load()
     today = timezone.localdate()
@@ -72,8 +66,7 @@ def test_a_complaint_from_the_thank_you_page_is_answered_and_read_by_its_code(
     case = Case.objects.get(code=code)
     assert case.response == answer and case.status == "assigned"
 
-    page.goto(f"{live_server.url}/can-bo/phan-anh/")
-    sign_in(page, "quanly")
+    sign_in(page, f"{live_server.url}/can-bo/phan-anh/", "quanly")
     expect(page.locator("h1")).to_have_text("Phản ánh, kiến nghị")
     assert axe(page) == []
     page.get_by_role("link", name=code).click()
@@ -104,7 +97,7 @@ def test_a_complaint_from_the_thank_you_page_is_answered_and_read_by_its_code(
 
 
 def test_an_overdue_case_is_escalated_to_the_coordinators(
-    live_server: Any, page: Any, axe: Any
+    live_server: Any, page: Any, axe: Any, sign_in: Any
 ) -> None:
     ward = Unit.objects.create(code="14797", name="Phường Hạc Thành", kind=UnitKind.WARD)
     old = case_submit(
@@ -116,8 +109,7 @@ def test_an_overdue_case_is_escalated_to_the_coordinators(
     coordinator = User.objects.create_user("dieuphoi", password=PASSWORD)
     RoleAssignment.objects.create(user=coordinator, role=Role.COORDINATOR, unit=None)
 
-    page.goto(f"{live_server.url}/can-bo/phan-anh/")
-    sign_in(page, "dieuphoi")
+    sign_in(page, f"{live_server.url}/can-bo/phan-anh/", "dieuphoi")
     first = page.locator("table").nth(1).locator("tbody tr").first
     expect(first).to_contain_text(old.code)
     expect(first).to_contain_text("đã chuyển điều phối viên")

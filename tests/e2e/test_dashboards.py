@@ -17,7 +17,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_coordinator_opens_the_overview_a_scorecard_and_a_drill_down(
-    live_server: Any, page: Any, artifacts: Path, axe: Any, settings: Any, tmp_path: Path
+    live_server: Any,
+    page: Any,
+    artifacts: Path,
+    axe: Any,
+    settings: Any,
+    tmp_path: Path,
+    sign_in: Any,
 ) -> None:
     settings.HAILONG_ANALYTICS_PATH = tmp_path / "analytics.duckdb"
     campaign = campaign_create(root=structure_load())
@@ -28,10 +34,7 @@ def test_a_coordinator_opens_the_overview_a_scorecard_and_a_drill_down(
     user = User.objects.create_user("dieuphoi", password="mat-khau-rat-dai-2026")
     RoleAssignment.objects.create(user=user, role=Role.COORDINATOR, unit=None)
 
-    page.goto(f"{live_server.url}/can-bo/")
-    page.get_by_label("Tên đăng nhập").fill("dieuphoi")
-    page.get_by_label("Mật khẩu").fill("mat-khau-rat-dai-2026")
-    page.keyboard.press("Enter")
+    sign_in(page, f"{live_server.url}/can-bo/", "dieuphoi")
     page.get_by_role("link", name="Bảng điều khiển").click()
     expect(page.locator("h1")).to_have_text("Bảng điều khiển")
     assert axe(page) == []

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_coordinator_visits_signs_in_and_sees_the_units(
-    live_server: Any, page: Any, artifacts: Path, axe: Any
+    live_server: Any, page: Any, artifacts: Path, axe: Any, sign_in: Any
 ) -> None:
     campaign = campaign_create(root=structure_load())
     answers_load(campaign=campaign, total=800, progress=lambda n: None)
@@ -37,9 +37,7 @@ def test_a_coordinator_visits_signs_in_and_sees_the_units(
     assert axe(page) == []
 
     page.get_by_role("link", name="Đăng nhập cán bộ").click()
-    page.get_by_label("Tên đăng nhập").fill("dieuphoi")
-    page.get_by_label("Mật khẩu").fill("mat-khau-rat-dai-2026")
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, None, "dieuphoi")
     page.get_by_role("link", name="Quản trị").click()  # from the staff home
     page.get_by_role("link", name="Đơn vị hành chính", exact=True).click()
     expect(page.locator("h1")).to_have_text("Chọn đơn vị hành chính để thay đổi")

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_clerk_creates_codes_from_a_file_and_prints_the_slips(
-    live_server: Any, page: Any, artifacts: Path, axe: Any, tmp_path: Path
+    live_server: Any, page: Any, artifacts: Path, axe: Any, tmp_path: Path, sign_in: Any
 ) -> None:
     builtin_instruments_load()
     today = timezone.localdate()
@@ -49,10 +49,7 @@ def test_a_clerk_creates_codes_from_a_file_and_prints_the_slips(
         encoding="utf-8",
     )
 
-    page.goto(live_server.url + "/quan-tri/ma-moi/tai-len/")
-    page.get_by_label("Tên đăng nhập").fill("motcua")
-    page.get_by_label("Mật khẩu").fill("mat-khau-rat-dai-2026")
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, live_server.url + "/quan-tri/ma-moi/tai-len/", "motcua")
     expect(page.locator("h1")).to_have_text("Tạo mã mời")
     assert axe(page) == []
     page.get_by_label("Đợt khảo sát").select_option(label=campaign.name)

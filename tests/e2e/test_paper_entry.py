@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_clerk_types_two_sheets_by_keyboard(
-    live_server: Any, page: Any, artifacts: Path, axe: Any
+    live_server: Any, page: Any, artifacts: Path, axe: Any, sign_in: Any
 ) -> None:
     builtin_instruments_load()
     ward = Unit.objects.create(code="14797", name="Phường Hạc Thành", kind=UnitKind.WARD)
@@ -43,10 +43,8 @@ def test_a_clerk_types_two_sheets_by_keyboard(
         double_entry=False,
     )
 
-    page.goto(f"{live_server.url}/quan-tri/nhap-lieu/lo/{batch.pk}/nhap/")
-    page.get_by_label("Tên đăng nhập").fill("lan")  # the staff sign-in comes first
-    page.get_by_label("Mật khẩu").fill("mat-khau-rat-dai-2026")
-    page.keyboard.press("Enter")
+    # The staff sign-in comes first.
+    sign_in(page, f"{live_server.url}/quan-tri/nhap-lieu/lo/{batch.pk}/nhap/", "lan")
     expect(page.locator("h1")).to_contain_text("Nhập lô 07")
     expect(page.locator("#id_q_tiep_can")).to_be_focused()  # ready to type the first answer
     expect(page.get_by_label("Số phiếu")).to_have_value("1")
@@ -84,7 +82,7 @@ def test_a_clerk_types_two_sheets_by_keyboard(
 
 
 def test_the_mismatch_and_import_screens_pass_axe(
-    live_server: Any, page: Any, artifacts: Path, axe: Any
+    live_server: Any, page: Any, artifacts: Path, axe: Any, sign_in: Any
 ) -> None:
     builtin_instruments_load()
     ward = Unit.objects.create(code="14797", name="Phường Hạc Thành", kind=UnitKind.WARD)
@@ -113,10 +111,7 @@ def test_the_mismatch_and_import_screens_pass_axe(
         batch=batch, clerk=clerks[1], sheet_number=1, typed=typed | {"tong_the": "3"}, service=""
     )
 
-    page.goto(f"{live_server.url}/quan-tri/nhap-lieu/lo/{batch.pk}/sai-khac/")
-    page.get_by_label("Tên đăng nhập").fill("hoa")
-    page.get_by_label("Mật khẩu").fill("mat-khau-rat-dai-2026")
-    page.keyboard.press("Enter")
+    sign_in(page, f"{live_server.url}/quan-tri/nhap-lieu/lo/{batch.pk}/sai-khac/", "hoa")
     expect(page.locator("h1")).to_contain_text("Sai khác của lô 08")
     expect(page.locator("tbody")).to_contain_text("5 – Rất hài lòng")
     assert axe(page) == []

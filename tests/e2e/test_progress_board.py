@@ -62,15 +62,8 @@ def province() -> dict[str, Any]:
     return {"campaign": campaign, "ward": ward, "commune": commune}
 
 
-def sign_in(page: Any, url: str, username: str) -> None:
-    page.goto(url)
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.keyboard.press("Enter")
-
-
 def test_a_coordinator_sees_the_board_refresh_itself_after_a_new_answer(
-    live_server: Any, page: Any, axe: Any, settings: Any, province: dict[str, Any]
+    live_server: Any, page: Any, axe: Any, settings: Any, province: dict[str, Any], sign_in: Any
 ) -> None:
     settings.HAILONG_PROGRESS_REFRESH_SECONDS = 3  # the board polls every 30 s in service
     sign_in(page, f"{live_server.url}/can-bo/dot-khao-sat/quay-nay/tien-do/", "dieuphoi")
@@ -89,7 +82,7 @@ def test_a_coordinator_sees_the_board_refresh_itself_after_a_new_answer(
 
 
 def test_a_unit_manager_sees_only_their_unit(
-    live_server: Any, page: Any, axe: Any, province: dict[str, Any]
+    live_server: Any, page: Any, axe: Any, province: dict[str, Any], sign_in: Any
 ) -> None:
     sign_in(page, f"{live_server.url}/can-bo/", "lanhdao")
     page.get_by_role("link", name="Tiến độ: Đánh giá tại quầy").click()

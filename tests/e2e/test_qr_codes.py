@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_unit_manager_finds_and_downloads_the_codes_of_their_unit(
-    live_server: Any, page: Any, artifacts: Path, axe: Any
+    live_server: Any, page: Any, artifacts: Path, axe: Any, sign_in: Any
 ) -> None:
     province = Unit.objects.create(code="38", name="Tỉnh Thanh Hóa", kind=UnitKind.PROVINCE)
     ward = Unit.objects.create(
@@ -30,10 +30,8 @@ def test_a_unit_manager_finds_and_downloads_the_codes_of_their_unit(
     manager = User.objects.create_user("quanly", password="mat-khau-rat-dai-2026")
     RoleAssignment.objects.create(user=manager, role=Role.UNIT_MANAGER, unit=ward)
 
-    page.goto(live_server.url + "/quan-tri/ma-qr/")  # sends the person to sign in first
-    page.get_by_label("Tên đăng nhập").fill("quanly")
-    page.get_by_label("Mật khẩu").fill("mat-khau-rat-dai-2026")
-    page.get_by_role("button", name="Đăng nhập").click()
+    # The page sends the person to sign in first.
+    sign_in(page, live_server.url + "/quan-tri/ma-qr/", "quanly")
     expect(page.locator("h1")).to_have_text("Mã QR khảo sát")
     expect(page.get_by_text("Sở Tài chính")).to_have_count(0)
     assert axe(page) == []

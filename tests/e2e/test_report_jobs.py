@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_coordinator_makes_the_report_and_downloads_it(
-    live_server: Any, page: Any, axe: Any, settings: Any, tmp_path: Path
+    live_server: Any, page: Any, axe: Any, settings: Any, tmp_path: Path, sign_in: Any
 ) -> None:
     settings.HAILONG_ANALYTICS_PATH = tmp_path / "analytics.duckdb"
     settings.HAILONG_REPORTS_DIR = tmp_path / "reports"
@@ -30,10 +30,7 @@ def test_a_coordinator_makes_the_report_and_downloads_it(
     user = User.objects.create_user("dieuphoi", password="mat-khau-rat-dai-2026")
     RoleAssignment.objects.create(user=user, role=Role.COORDINATOR, unit=None)
 
-    page.goto(f"{live_server.url}/can-bo/bao-cao/")
-    page.get_by_label("Tên đăng nhập").fill("dieuphoi")
-    page.get_by_label("Mật khẩu").fill("mat-khau-rat-dai-2026")
-    page.keyboard.press("Enter")
+    sign_in(page, f"{live_server.url}/can-bo/bao-cao/", "dieuphoi")
     expect(page.locator("h1")).to_have_text("Báo cáo và tài liệu")
     expect(page.get_by_text("Chưa công bố: chỉ dùng nội bộ.")).to_be_visible()
     assert axe(page) == []

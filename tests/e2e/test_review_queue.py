@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_coordinator_accepts_a_flagged_answer(
-    live_server: Any, page: Any, artifacts: Path, axe: Any
+    live_server: Any, page: Any, artifacts: Path, axe: Any, sign_in: Any
 ) -> None:
     builtin_instruments_load()
     today = timezone.localdate()
@@ -43,10 +43,7 @@ def test_a_coordinator_accepts_a_flagged_answer(
     user = User.objects.create_user("dieuphoi", password="mat-khau-rat-dai-2026")
     RoleAssignment.objects.create(user=user, role=Role.COORDINATOR, unit=None)
 
-    page.goto(f"{live_server.url}/quan-tri/xet-duyet/")
-    page.get_by_label("Tên đăng nhập").fill("dieuphoi")
-    page.get_by_label("Mật khẩu").fill("mat-khau-rat-dai-2026")
-    page.keyboard.press("Enter")
+    sign_in(page, f"{live_server.url}/quan-tri/xet-duyet/", "dieuphoi")
     expect(page.locator("h1")).to_have_text("Câu trả lời chờ xét duyệt")
     expect(page.get_by_role("cell", name="trả lời quá nhanh để kịp đọc câu hỏi")).to_be_visible()
     assert axe(page) == []
@@ -60,7 +57,7 @@ def test_a_coordinator_accepts_a_flagged_answer(
 
 
 def test_an_auditor_reads_the_queue_and_a_batch_without_a_control_to_change_them(
-    live_server: Any, page: Any, axe: Any
+    live_server: Any, page: Any, axe: Any, sign_in: Any
 ) -> None:
     """Issue #5 in the browser: the same figures, no checkbox, no button, and still accessible."""
     from hailong.entry.models import PaperBatch, PaperEntry
@@ -90,10 +87,7 @@ def test_an_auditor_reads_the_queue_and_a_batch_without_a_control_to_change_them
     user = User.objects.create_user("kiemtoan", password="mat-khau-rat-dai-2026")
     RoleAssignment.objects.create(user=user, role=Role.AUDITOR, unit=None)
 
-    page.goto(f"{live_server.url}/quan-tri/xet-duyet/")
-    page.get_by_label("Tên đăng nhập").fill("kiemtoan")
-    page.get_by_label("Mật khẩu").fill("mat-khau-rat-dai-2026")
-    page.keyboard.press("Enter")
+    sign_in(page, f"{live_server.url}/quan-tri/xet-duyet/", "kiemtoan")
     expect(page.locator("h1")).to_have_text("Câu trả lời chờ xét duyệt")
     expect(page.get_by_role("cell", name=flagged.receipt)).to_be_visible()
     expect(page.get_by_role("checkbox")).to_have_count(0)

@@ -20,7 +20,7 @@ PASSWORD = "mat-khau-rat-dai-2026"
 
 @override_settings(HAILONG_TOTP_REQUIRED_ROLES=["administrator", "coordinator"])
 def test_a_coordinator_enrols_then_signs_in_with_a_code(
-    live_server: Any, page: Any, artifacts: Path, axe: Any
+    live_server: Any, page: Any, artifacts: Path, axe: Any, sign_in: Any
 ) -> None:
     coordinator = User.objects.create_user("dieuphoi", password=PASSWORD, first_name="Lê Thu Hà")
     RoleAssignment.objects.create(user=coordinator, role=Role.COORDINATOR)
@@ -29,9 +29,7 @@ def test_a_coordinator_enrols_then_signs_in_with_a_code(
     expect(page.locator("h1")).to_have_text("Đăng nhập cán bộ")
     assert axe(page) == []
     page.screenshot(path=str(artifacts / "sign-in.png"), full_page=True)
-    page.get_by_label("Tên đăng nhập").fill("dieuphoi")
-    page.get_by_label("Mật khẩu").fill("sai-mat-khau-roi")
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, None, "dieuphoi", "sai-mat-khau-roi")
     expect(page.get_by_role("alert")).to_contain_text("Sai tên đăng nhập hoặc mật khẩu")
     assert axe(page) == []
 
@@ -53,9 +51,7 @@ def test_a_coordinator_enrols_then_signs_in_with_a_code(
 
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page.locator("h1")).to_have_text("Đăng nhập cán bộ")
-    page.get_by_label("Tên đăng nhập").fill("dieuphoi")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.keyboard.press("Enter")
+    sign_in(page, None, "dieuphoi")
     expect(page.locator("h1")).to_have_text("Xác thực hai bước")
     assert axe(page) == []
     page.screenshot(path=str(artifacts / "totp-second-step.png"), full_page=True)

@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_unit_manager_reads_the_board_and_searches(
-    live_server: Any, page: Any, artifacts: Path, axe: Any
+    live_server: Any, page: Any, artifacts: Path, axe: Any, sign_in: Any
 ) -> None:
     builtin_instruments_load()
     today = timezone.localdate()
@@ -61,10 +61,7 @@ def test_a_unit_manager_reads_the_board_and_searches(
     user = User.objects.create_user("truongphong", password="mat-khau-rat-dai-2026")
     RoleAssignment.objects.create(user=user, role=Role.UNIT_MANAGER, unit=ward)
 
-    page.goto(f"{live_server.url}/can-bo/")
-    page.get_by_label("Tên đăng nhập").fill("truongphong")
-    page.get_by_label("Mật khẩu").fill("mat-khau-rat-dai-2026")
-    page.keyboard.press("Enter")
+    sign_in(page, f"{live_server.url}/can-bo/", "truongphong")
     page.get_by_role("link", name="Người dân đã viết gì").click()
     page.get_by_role("link", name="Đánh giá tại quầy").click()
     expect(page.locator("h1")).to_contain_text("Đánh giá tại quầy")

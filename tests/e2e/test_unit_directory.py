@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_coordinator_uses_the_unit_directory(
-    live_server: Any, page: Any, artifacts: Path, axe: Any
+    live_server: Any, page: Any, artifacts: Path, axe: Any, sign_in: Any
 ) -> None:
     root = Unit.objects.create(code="38", name="Tỉnh Thanh Hóa", kind=UnitKind.PROVINCE)
     ward = Unit.objects.create(
@@ -29,10 +29,7 @@ def test_a_coordinator_uses_the_unit_directory(
     user = User.objects.create_user("dieuphoi", password="mat-khau-rat-dai-2026")
     RoleAssignment.objects.create(user=user, role=Role.COORDINATOR, unit=None)
 
-    page.goto(f"{live_server.url}/can-bo/don-vi/")
-    page.get_by_label("Tên đăng nhập").fill("dieuphoi")
-    page.get_by_label("Mật khẩu").fill("mat-khau-rat-dai-2026")
-    page.keyboard.press("Enter")
+    sign_in(page, f"{live_server.url}/can-bo/don-vi/", "dieuphoi")
     expect(page.locator("h1")).to_have_text("Danh mục đơn vị")
     assert axe(page) == []
     page.get_by_label("Tìm đơn vị (gõ có dấu hay không đều được)").fill("hac thanh")

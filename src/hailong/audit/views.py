@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from hailong.accounts.models import User
+from hailong.accounts.refusals import refused
+from hailong.core.downloads import attachment
 
 from .export import export_csv
 from .forms import SearchForm
@@ -23,11 +25,6 @@ from .selectors import audit_verify, entries_search, entries_visible, sees_all
 
 View = Callable[..., HttpResponse | StreamingHttpResponse]
 PAGE_SIZE = 50
-
-
-def refused(request: HttpRequest, reason_vi: str, reason_en: str) -> HttpResponse:
-    context = {"reason_vi": reason_vi, "reason_en": reason_en}
-    return render(request, "audit/refused.html", context, status=403)
 
 
 def auditor_required(view: View) -> View:
@@ -95,5 +92,4 @@ def export(request: HttpRequest, entries: QuerySet[AuditEntry]) -> StreamingHttp
     rows = export_csv(found.order_by("seq").iterator(chunk_size=2000))
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="nhat-ky-{stamp}.csv"'
-    return response
+    return attachment(response, f"nhat-ky-{stamp}.csv")

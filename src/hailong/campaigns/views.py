@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hailong.accounts.models import User
+from hailong.accounts.refusals import refused
 from hailong.accounts.selectors import user_roles
 from hailong.core.imports import ImportRejected, Problem
 from hailong.entry.imports import upload_bytes, upload_keep
@@ -69,11 +70,6 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def refused(request: HttpRequest, vi: str, en: str) -> HttpResponse:
-    context = {"reason_vi": vi, "reason_en": en}
-    return render(request, "accounts/refused.html", context, status=403)
-
-
 def readers_only(view: View) -> View:
     """Signed in, with a role that reads campaigns (clerks enter answers and do not)."""
 
@@ -104,6 +100,24 @@ def _changer(request: HttpRequest, campaign: Campaign | None) -> HttpResponse | 
         "Chỉ quản trị hệ thống và điều phối viên phụ trách mọi đơn vị của đợt được thay đổi",
         "only administrators and coordinators over every unit of the campaign change it",
     )
+
+
+def changers_only(view: Callable[[HttpRequest, Campaign], HttpResponse]) -> View:
+    """A POST from a reader who may change this campaign; the view gets the campaign.
+
+    The campaign is looked up among those the user sees (404 otherwise) before the change check,
+    so the refusals are those of ``readers_only`` and ``_changer``."""
+
+    @require_POST
+    @readers_only
+    @wraps(view)
+    def wrapped(request: HttpRequest, code: str) -> HttpResponse:
+        campaign = _campaign(request, code)
+        if (denied := _changer(request, campaign)) is not None:
+            return denied
+        return view(request, campaign)
+
+    return wrapped
 
 
 def _refusal(request: HttpRequest, exc: Exception) -> None:
@@ -180,12 +194,8 @@ def campaign_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "campaigns/detail.html", _detail_context(request, campaign))
 
 
-@require_POST
-@readers_only
-def campaign_settings(request: HttpRequest, code: str) -> HttpResponse:
-    campaign = _campaign(request, code)
-    if (denied := _changer(request, campaign)) is not None:
-        return denied
+@changers_only
+def campaign_settings(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     form = SettingsForm(request.POST)
     if form.is_valid():
         try:
@@ -203,12 +213,8 @@ def campaign_settings(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "campaigns/detail.html", context, status=400)
 
 
-@require_POST
-@readers_only
-def campaign_scope(request: HttpRequest, code: str) -> HttpResponse:
-    campaign = _campaign(request, code)
-    if (denied := _changer(request, campaign)) is not None:
-        return denied
+@changers_only
+def campaign_scope(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     form = ScopeForm(request.POST, roots=scope_roots(user=_user(request)))
     if form.is_valid():
         try:
@@ -227,12 +233,8 @@ def campaign_scope(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "campaigns/detail.html", context, status=400)
 
 
-@require_POST
-@readers_only
-def campaign_step(request: HttpRequest, code: str) -> HttpResponse:
-    campaign = _campaign(request, code)
-    if (denied := _changer(request, campaign)) is not None:
-        return denied
+@changers_only
+def campaign_step(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     try:
         campaign_transition(
             campaign=campaign,
@@ -247,13 +249,9 @@ def campaign_step(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("campaigns:detail", campaign.code)
 
 
-@require_POST
-@readers_only
-def campaign_compute_view(request: HttpRequest, code: str) -> HttpResponse:
+@changers_only
+def campaign_compute_view(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     """Compute the results now; on a published campaign, say whether they reproduce it."""
-    campaign = _campaign(request, code)
-    if (denied := _changer(request, campaign)) is not None:
-        return denied
     try:
         result = campaign_recompute(campaign=campaign, actor=_user(request))
     except (PlanError, ValueError) as exc:
@@ -342,13 +340,9 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@require_POST
-@readers_only
-def plan_save_view(request: HttpRequest, code: str) -> HttpResponse:
+@changers_only
+def plan_save_view(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     """Save the table: typed files and quotas together, all or nothing."""
-    campaign = _campaign(request, code)
-    if (denied := _changer(request, campaign)) is not None:
-        return denied
     rows = list(CampaignUnit.objects.filter(campaign=campaign).select_related("unit"))
     files: dict[Unit, int | None] = {}
     planned: dict[Unit, int] = {}
@@ -382,13 +376,9 @@ def plan_save_view(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("campaigns:plan", campaign.code)
 
 
-@require_POST
-@readers_only
-def plan_kinds(request: HttpRequest, code: str) -> HttpResponse:
+@changers_only
+def plan_kinds(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     """One quota per unit kind, the numbers as typed."""
-    campaign = _campaign(request, code)
-    if (denied := _changer(request, campaign)) is not None:
-        return denied
     per_kind: dict[str, int] = {}
     for kind in UnitKind.values:
         raw = request.POST.get(f"kind-{kind}")
@@ -419,13 +409,9 @@ def _with_file(data: bytes, suffix: str, use: Callable[[Path], Any]) -> Any:
         return use(path)
 
 
-@require_POST
-@readers_only
-def plan_upload(request: HttpRequest, code: str) -> HttpResponse:
+@changers_only
+def plan_upload(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     """Check an uploaded volume file and show what it would store; nothing is written."""
-    campaign = _campaign(request, code)
-    if (denied := _changer(request, campaign)) is not None:
-        return denied
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         context = {**_plan_context(request, campaign), "upload": form}
@@ -450,13 +436,9 @@ def plan_upload(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "campaigns/upload.html", context, status=400 if problems else 200)
 
 
-@require_POST
-@readers_only
-def plan_upload_commit(request: HttpRequest, code: str) -> HttpResponse:
+@changers_only
+def plan_upload_commit(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     """Store the previewed file, read again from where the preview kept it: all rows or none."""
-    campaign = _campaign(request, code)
-    if (denied := _changer(request, campaign)) is not None:
-        return denied
     data = upload_bytes(digest=request.POST.get("digest", ""))
     suffix = request.POST.get("suffix", "")
     if data is None or suffix not in (".csv", ".xlsx"):

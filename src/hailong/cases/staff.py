@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from hailong.accounts.models import User
+from hailong.accounts.refusals import refused
 from hailong.accounts.selectors import units_in_scope
 
 from .models import OPEN_STATUSES, Case
@@ -56,14 +57,10 @@ def _tick() -> None:
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
-    return render(
+    return refused(
         request,
-        "accounts/refused.html",
-        {
-            "reason_vi": "màn hình phản ánh dành cho điều phối viên, quản lý đơn vị và kiểm toán viên",
-            "reason_en": "the case screens are for coordinators, unit managers and auditors",
-        },
-        status=403,
+        "Màn hình phản ánh dành cho điều phối viên, quản lý đơn vị và kiểm toán viên",
+        "the case screens are for coordinators, unit managers and auditors",
     )
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from hailong.accounts.models import Role, User
+from hailong.accounts.refusals import refused
 from hailong.accounts.selectors import units_in_scope
 from hailong.campaigns.models import Campaign
 from hailong.units.models import Unit
@@ -42,17 +43,25 @@ def units_may_change(*, user: User) -> QuerySet[Unit]:
     return units_in_scope(user=user, roles=REVIEWERS)
 
 
+def _refused(request: HttpRequest) -> HttpResponse:
+    return refused(
+        request,
+        "Chỉ điều phối viên và quản trị viên của tỉnh được xét duyệt các câu trả lời bị giữ lại",
+        "only the province's coordinators and administrators review flagged answers",
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_queue(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     scope = units_may_read(user=user)
     if not scope.exists():
-        return render(request, "collection/review_refused.html", status=403)
+        return _refused(request)
     decides = units_may_change(user=user)
     if request.method == "POST":
         if not decides.exists():
-            return render(request, "collection/review_refused.html", status=403)
+            return _refused(request)
         scope = decides
         ids = [int(i) for i in request.POST.getlist("chon") if i.isdigit()]
         allowed = set(

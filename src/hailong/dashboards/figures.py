@@ -6,6 +6,7 @@ figures on the screen. Figures are the computation's ``IndexRow`` values, never 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -294,49 +295,27 @@ def dimensions(source: Source, access: Access) -> list[tuple[str, str]]:
     return found
 
 
-def group_table(
-    source: Source,
-    grouping: str,
+def _service_names(values: Iterable[str]) -> dict[str, str]:
+    """Procedure ids stored as group values → "name (code)" labels, in one query."""
+    return {
+        str(pk): f"{name} ({code})"
+        for pk, name, code in Service.objects.filter(
+            pk__in=[int(v) for v in values if v.isdigit()]
+        ).values_list("pk", "name", "code")
+    }
+
+
+def _groups_chart(
+    table: Table,
+    entries: Sequence[tuple[str, IndexRow | None]],
     province: dict[str, IndexRow],
     *,
-    key: str,
-    caption: str,
     charts: bool,
 ) -> Table:
-    """One grouping's overall index and factors, each group a row, the province as reference."""
-    computation = _computed(source)
-    lang = _language()
-    factors = source.instrument.factors
-    by_group: dict[str, dict[str, IndexRow]] = {}
-    for r in computation.rows.filter(grouping=grouping, level__in=("overall", "factor")):
-        by_group.setdefault(r.group_value, {})[f"{r.level}:{r.code}"] = r
-    services: dict[str, str] = {}
-    if grouping == "service":
-        services = {
-            str(pk): f"{name} ({code})"
-            for pk, name, code in Service.objects.filter(
-                pk__in=[int(v) for v in by_group if v.isdigit()]
-            ).values_list("pk", "name", "code")
-        }
-    table = Table(
-        key=key,
-        caption=caption,
-        columns=[_("Group"), *figure_columns(), _("Change (points)"),
-                 *[f.label.get(lang) for f in factors]],
-    )  # fmt: skip
-    entries: list[tuple[str, IndexRow | None, dict[str, IndexRow]]] = [
-        (_group_label(grouping, value, source, services), _overall(rows), rows)
-        for value, rows in by_group.items()
-    ]
-    entries.sort(
-        key=lambda e: (e[1] is None or e[1].index is None, -(e[1].index or 0) if e[1] else 0, e[0])
-    )
-    if grouping == "month":
-        entries.sort(key=lambda e: e[0][3:] + e[0][:2])
+    """Mark the rows without enough answers and draw the others beside the province's index,
+    or say in a note why there is no chart; ``entries`` are the table's rows, in order."""
     drawn = []
-    for label, group, rows in entries:
-        table.rows.append([label, *_interval(group), group.delta if group else None,
-                           *[(fr.index if (fr := rows.get(f"factor:{f.code}")) else None) for f in factors]])  # fmt: skip
+    for label, group in entries:
         if group is not None and group.enough and group.index is not None:
             table.marks.append("")
             drawn.append(
@@ -353,10 +332,50 @@ def group_table(
         table.chart = chart_html(
             groups_spec(drawn, title=_("Satisfied (%)"),
                         reference=reference.index if reference else None),
-            title=caption,
+            title=table.caption,
             description=_("The dashed line is the province's overall index."),
         )  # fmt: skip
     return table
+
+
+def group_table(
+    source: Source,
+    grouping: str,
+    province: dict[str, IndexRow],
+    *,
+    key: str,
+    caption: str,
+    charts: bool,
+) -> Table:
+    """One grouping's overall index and factors, each group a row, the province as reference."""
+    computation = _computed(source)
+    lang = _language()
+    factors = source.instrument.factors
+    by_group: dict[str, dict[str, IndexRow]] = {}
+    for r in computation.rows.filter(grouping=grouping, level__in=("overall", "factor")):
+        by_group.setdefault(r.group_value, {})[f"{r.level}:{r.code}"] = r
+    services = _service_names(by_group) if grouping == "service" else {}
+    table = Table(
+        key=key,
+        caption=caption,
+        columns=[_("Group"), *figure_columns(), _("Change (points)"),
+                 *[f.label.get(lang) for f in factors]],
+    )  # fmt: skip
+    entries: list[tuple[str, IndexRow | None, dict[str, IndexRow]]] = [
+        (_group_label(grouping, value, source, services), _overall(rows), rows)
+        for value, rows in by_group.items()
+    ]
+    entries.sort(
+        key=lambda e: (e[1] is None or e[1].index is None, -(e[1].index or 0) if e[1] else 0, e[0])
+    )
+    if grouping == "month":
+        entries.sort(key=lambda e: e[0][3:] + e[0][:2])
+    for label, group, rows in entries:
+        table.rows.append([label, *_interval(group), group.delta if group else None,
+                           *[(fr.index if (fr := rows.get(f"factor:{f.code}")) else None) for f in factors]])  # fmt: skip
+    return _groups_chart(
+        table, [(label, group) for label, group, _r in entries], province, charts=charts
+    )
 
 
 def series_table(source: Source, province: dict[str, IndexRow], *, charts: bool) -> Table:
@@ -473,40 +492,15 @@ def unit_breakdown_table(
         r.group_value.split("|", 1)[1]: r
         for r in computation.rows.filter(grouping=paired, unit=unit, level="overall")
     }
-    services: dict[str, str] = {}
-    if grouping == "service":
-        services = {
-            str(pk): f"{name} ({code})"
-            for pk, name, code in Service.objects.filter(
-                pk__in=[int(v) for v in rows if v.isdigit()]
-            ).values_list("pk", "name", "code")
-        }
+    services = _service_names(rows) if grouping == "service" else {}
     table = Table(key=key, caption=caption, columns=[heading, *figure_columns()])
     entries = sorted(
         ((_group_label(grouping, value, source, services), r) for value, r in rows.items()),
         key=lambda e: (not (e[1].enough and e[1].index is not None), -(e[1].index or 0), e[0]),
     )
-    drawn = []
     for label, r in entries:
         table.rows.append([label, *_interval(r)])
-        if r.enough and r.index is not None:
-            table.marks.append("")
-            drawn.append({"label": label, "index": r.index, "low": r.low, "high": r.high})
-        else:
-            table.marks.append(_("not enough answers"))
-    reference = _overall(province)
-    if not entries:
-        table.note = _("There are no figures for this grouping.")
-    elif not drawn:
-        table.note = _("No group has enough answers for a chart; the table shows what there is.")
-    elif charts:
-        table.chart = chart_html(
-            groups_spec(drawn, title=_("Satisfied (%)"),
-                        reference=reference.index if reference else None),
-            title=caption,
-            description=_("The dashed line is the province's overall index."),
-        )  # fmt: skip
-    return table
+    return _groups_chart(table, entries, province, charts=charts)
 
 
 def scorecard(source: Source, unit: Unit, *, charts: bool = True) -> dict[str, Any]:

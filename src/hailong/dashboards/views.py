@@ -19,7 +19,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.views.decorators.http import require_safe
 
+from hailong.accounts.refusals import refused
 from hailong.campaigns.models import Campaign
+from hailong.core.downloads import attachment
 from hailong.units.models import Unit
 
 from .access import Access, dashboard_access
@@ -45,7 +47,14 @@ def dashboard_view(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         access = dashboard_access(user=request.user)
         if access is None:
-            return render(request, "dashboards/refused.html", status=403)
+            return refused(
+                request,
+                "Bảng điều khiển dành cho cán bộ điều phối, quản trị hệ thống, kiểm tra, lãnh đạo"
+                " cơ quan, đơn vị và người được giao xem kết quả. Cán bộ nhập liệu nhập câu trả lời"
+                " nhưng không xem kết quả",
+                "the dashboards are for coordinators, administrators, auditors, unit managers and"
+                " viewers of results. Clerks enter answers but do not read results",
+            )
         return view(request, access, *args, **kwargs)
 
     return wrapped
@@ -148,8 +157,7 @@ def _download(table: Table, name: str, fmt: str) -> HttpResponse:
             buffer.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(response, filename)
 
 
 @dashboard_view

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from hailong.accounts.models import User
 from hailong.campaigns.models import Campaign
+from hailong.core.downloads import attachment
 from hailong.core.imports import ImportRejected, read_rows
 from hailong.units.models import Unit
 
@@ -253,8 +254,7 @@ def codes_csv(request: HttpRequest) -> HttpResponse:
                          "used" if c.used_at else ("expired" if c.expires_on < today else "unused"),
                          invitation_url(c.code, request)])  # fmt: skip
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="ma-moi.csv"'
-    return response
+    return attachment(response, "ma-moi.csv")
 
 
 @login_required
@@ -284,5 +284,4 @@ def template_csv(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate().isoformat()
     writer.writerow(["000.00.38.H56-250304-0001", "14797", "1.001193", today, ""])
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="mau-ma-moi.csv"'
-    return response
+    return attachment(response, "mau-ma-moi.csv")

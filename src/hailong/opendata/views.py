@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_safe
 
+from hailong.core.downloads import attachment
+
 from .columns import INDEX_COLUMNS
 from .datasets import answer_plan, dictionary
 from .selectors import computation_public, published_computations
@@ -92,8 +94,4 @@ def download(request: HttpRequest, campaign: str, dataset: str, extension: str) 
         path = opendata_file(computation=computation, dataset=dataset, extension=extension)
     except NoAnswers:
         return _missing(request, gettext_noop("This campaign has no accepted answers to download."))
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=file_name(computation, dataset, extension),
-    )
+    return attachment(FileResponse(path.open("rb")), file_name(computation, dataset, extension))

@@ -22,9 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from hailong.accounts.models import User
+from hailong.accounts.refusals import refused
 from hailong.campaigns.models import Campaign, Channel
 from hailong.collection.models import CollectionMode
 from hailong.core.charts import chart_html
+from hailong.core.downloads import attachment
 from hailong.core.formats import date_vn
 
 from .alerts import alerts_collect
@@ -53,7 +55,16 @@ def board_required(view: View) -> View:
         campaign = get_object_or_404(Campaign.objects.select_related("instrument"), code=code)
         scope = board_scope(user=cast(User, request.user))
         if scope is None:
-            return render(request, "progress/refused.html", status=403)
+            return refused(
+                request,
+                "Bảng theo dõi tiến độ dành cho quản trị viên, cán bộ điều phối, kiểm toán viên,"
+                " lãnh đạo đơn vị và người xem kết quả. Tài khoản của Ông/Bà không có vai trò nào"
+                " trong số này nên không mở được bảng; nếu cần, xin liên hệ cán bộ điều phối của"
+                " tỉnh",
+                "the progress board is for administrators, coordinators, auditors, unit managers"
+                " and viewers. Your account holds none of these roles, so it cannot open it; ask"
+                " the province's coordinator if you need it",
+            )
         return view(request, campaign, scope)
 
     return wrapped
@@ -196,5 +207,4 @@ def export(request: HttpRequest, campaign: Campaign, scope: Scope) -> HttpRespon
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     stamp = timezone.localtime(board.generated_at).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="tien-do-{campaign.code}-{stamp}.xlsx"'
-    return response
+    return attachment(response, f"tien-do-{campaign.code}-{stamp}.xlsx")

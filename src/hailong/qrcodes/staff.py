@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from hailong.accounts.models import User
+from hailong.core.downloads import attachment
 from hailong.units.models import Desk, Service, Unit
 
 from .images import public_base
@@ -37,7 +38,7 @@ def _unit(request: HttpRequest, code: str) -> Unit:
 
 def _pdf(body: bytes, name: str) -> HttpResponse:
     response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    attachment(response, f"{name}.pdf")
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -12,6 +12,8 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from hailong.core.downloads import attachment
+
 from .images import ERROR_LEVEL, public_base, qr_png, qr_svg
 from .links import FORM_PATH, BadLink, LinkTarget, link_read
 
@@ -50,7 +52,7 @@ def link_image(request: HttpRequest, token: str, kind: str) -> HttpResponse:
         body = qr_svg(url, scale=8, title=url) if kind == "svg" else qr_png(url)
         response = HttpResponse(body, content_type=IMAGE_TYPES[kind])
         if request.GET.get("tai"):
-            response["Content-Disposition"] = f'attachment; filename="{filename(target)}.{kind}"'
+            attachment(response, f"{filename(target)}.{kind}")
     response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=IMAGE_SECONDS)
     return response

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,12 +16,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from hailong.accounts.models import User
-from hailong.core.text import strip_diacritics
+from hailong.accounts.refusals import refused
+from hailong.core.downloads import attachment
 from hailong.units.models import Unit
 
 from .models import ReportJob
@@ -44,7 +43,14 @@ CONTENT_TYPES = {
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/refused.html", status=403)
+    return refused(
+        request,
+        "Trang báo cáo dành cho cán bộ điều phối, quản trị hệ thống, kiểm tra, lãnh đạo cơ quan,"
+        " đơn vị và người xem kết quả; mỗi người chỉ thấy tài liệu của cơ quan, đơn vị mình phụ"
+        " trách",
+        "reports are for coordinators, administrators, auditors, unit managers and viewers;"
+        " each sees the documents of their own units",
+    )
 
 
 def _jobs_context(access: ReportAccess) -> dict[str, Any]:
@@ -153,10 +159,5 @@ def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     if job.status != ReportJob.Status.DONE or path is None or not path.is_file():
         raise Http404(_("This document is not ready, or its file was removed: ask for it again."))
     name = download_name(job)
-    stem, suffix = Path(name).stem, Path(name).suffix
-    fallback = slugify(strip_diacritics(stem)) + suffix
-    response = FileResponse(path.open("rb"), content_type=CONTENT_TYPES[suffix[1:]])
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
-    )
-    return response
+    response = FileResponse(path.open("rb"), content_type=CONTENT_TYPES[Path(name).suffix[1:]])
+    return attachment(response, name)

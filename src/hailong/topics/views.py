@@ -22,8 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from hailong.accounts.models import User
+from hailong.accounts.refusals import refused
 from hailong.campaigns.models import Campaign
 from hailong.core.charts import chart_html
+from hailong.core.downloads import attachment
 
 from .export import comments_csv, comments_xlsx
 from .forms import SearchForm
@@ -61,7 +63,13 @@ def readers_only(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not comment_units(user=cast(User, request.user)).exists():
-            return render(request, "topics/refused.html", status=403)
+            return refused(
+                request,
+                "Tài khoản của Ông/Bà không có vai trò được đọc ý kiến: cán bộ nhập liệu nhập câu"
+                " trả lời nhưng không đọc lại",
+                "your account holds no role that may read comments: clerks enter answers but do"
+                " not read them",
+            )
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -251,8 +259,7 @@ def export_csv(request: HttpRequest, code: str) -> HttpResponse | StreamingHttpR
         comments.select_related("unit").order_by("-submitted_at", "-id").iterator(chunk_size=2000)
     )
     response = StreamingHttpResponse(comments_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(campaign, "csv")}"'
-    return response
+    return attachment(response, _filename(campaign, "csv"))
 
 
 @require_safe
@@ -267,5 +274,4 @@ def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
         comments_xlsx(rows),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(campaign, "xlsx")}"'
-    return response
+    return attachment(response, _filename(campaign, "xlsx"))

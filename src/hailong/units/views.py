@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hailong.accounts.models import Role, User
+from hailong.accounts.refusals import refused
 from hailong.accounts.selectors import units_in_scope
 from hailong.core.imports import ImportRejected, read_rows
 from hailong.core.text import strip_diacritics
@@ -57,11 +58,11 @@ def _user(request: HttpRequest) -> User:
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
-    context = {
-        "reason_vi": "Chỉ quản trị hệ thống và điều phối viên thay đổi danh mục đơn vị",
-        "reason_en": "only administrators and coordinators change the unit directory",
-    }
-    return render(request, "accounts/refused.html", context, status=403)
+    return refused(
+        request,
+        "Chỉ quản trị hệ thống và điều phối viên thay đổi danh mục đơn vị",
+        "only administrators and coordinators change the unit directory",
+    )
 
 
 def _scoped(request: HttpRequest, code: str, roles: tuple[str, ...]) -> Unit:

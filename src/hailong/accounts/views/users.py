@@ -24,6 +24,7 @@ from hailong.units.models import Unit
 
 from ..forms import RoleGrantForm, UserCreateForm
 from ..models import Role, RoleAssignment, User
+from ..refusals import refused
 from ..selectors import (
     MANAGER_ROLES,
     units_in_scope,
@@ -57,11 +58,11 @@ def managers_only(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not set(MANAGER_ROLES) & user_roles(user=_actor(request)):
-            context = {
-                "reason_vi": "Chỉ quản trị hệ thống và điều phối viên quản lý người dùng",
-                "reason_en": "only administrators and coordinators manage users",
-            }
-            return render(request, "accounts/refused.html", context, status=403)
+            return refused(
+                request,
+                "Chỉ quản trị hệ thống và điều phối viên quản lý người dùng",
+                "only administrators and coordinators manage users",
+            )
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -8,20 +8,15 @@ from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 
 from hailong.accounts.models import User
+from hailong.accounts.refusals import refused
 
 from ..models import PaperBatch
 from ..selectors import entry_units, may_change, may_read, read_units
 
 View = Callable[..., HttpResponse]
-
-
-def refused(request: HttpRequest, reason_vi: str, reason_en: str) -> HttpResponse:
-    """A 403 page that says why, in both languages."""
-    context = {"reason_vi": reason_vi, "reason_en": reason_en}
-    return render(request, "entry/refused.html", context, status=403)
 
 
 def user_of(request: HttpRequest) -> User:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hailong.campaigns.models import Campaign
+from hailong.core.downloads import attachment
 from hailong.core.imports import ImportRejected, Problem
 from hailong.units.models import Unit
 
@@ -35,8 +36,7 @@ def template_download(request: HttpRequest, code: str, ext: str) -> HttpResponse
     instrument = campaign.instrument.to_core()
     data = template_csv(instrument) if ext == "csv" else template_xlsx(instrument)
     response = HttpResponse(data, content_type=CONTENT_TYPES[ext])
-    response["Content-Disposition"] = f'attachment; filename="mau-{campaign.code}.{ext}"'
-    return response
+    return attachment(response, f"mau-{campaign.code}.{ext}")
 
 
 def _form(request: HttpRequest, data: object = None, files: object = None) -> UploadForm:

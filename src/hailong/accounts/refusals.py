@@ -1,0 +1,16 @@
+"""The one 403 page of the staff screens: what was refused and why, in Vietnamese and English.
+
+Every staff screen refuses through ``refused`` so the page, its title, its status and the staff
+navigation (home, sign out) are the same wherever a role or a unit scope is missing.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def refused(request: HttpRequest, vi: str, en: str, status: int = 403) -> HttpResponse:
+    """A page that says why in both languages (a reason in lower case, without a full stop)."""
+    context = {"reason_vi": vi, "reason_en": en}
+    return render(request, "accounts/refused.html", context, status=status)
