@@ -29,6 +29,14 @@ class ConflictingAnswer(ValueError):
     """An idempotency key already stored with different answers."""
 
 
+class UnitNotValid(ValueError):
+    """An answer dated when its unit did not exist (merged, split, not yet created)."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(f"{vi} / {en}")
+        self.vi, self.en = vi, en
+
+
 @dataclass(frozen=True)
 class Incoming:
     """One answer to store: its key, when it was given, and its answers by question code.
@@ -79,8 +87,13 @@ def responses_import(
     source: str,
     collection_mode: str,
 ) -> ImportReport:
-    """Store a batch, all or nothing; keys seen before with the same answers are skipped."""
+    """Store a batch, all or nothing; keys seen before with the same answers are skipped.
+
+    Raises :class:`UnitNotValid` when an answer is dated (or, undated, stored today) outside
+    the unit's validity: a batch opened before a merge takes no answer after it.
+    """
     instrument = campaign.instrument.to_core()
+    now = timezone.now()
     keys = [i.key for i in incoming]
     stored = {
         r.idempotency_key: r
@@ -102,6 +115,9 @@ def responses_import(
                 )
             already += 1
             continue
+        problem = unit.validity_problem(timezone.localdate(item.submitted_at or now))
+        if problem is not None:
+            raise UnitNotValid(*problem)
         new.append(
             Response(
                 idempotency_key=item.key,
@@ -113,7 +129,7 @@ def responses_import(
                 collection_mode=collection_mode,
                 filing_channel=item.filing_channel,
                 result_date=item.result_date,
-                submitted_at=item.submitted_at or timezone.now(),
+                submitted_at=item.submitted_at or now,
                 answers=answers,
                 profile=profile,
                 flags=list(item.flags),

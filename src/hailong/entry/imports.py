@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from hailong.accounts.models import User
 from hailong.campaigns.models import Campaign
@@ -27,6 +28,7 @@ from hailong.collection.services import (
     ConflictingAnswer,
     ImportReport,
     Incoming,
+    UnitNotValid,
     responses_import,
     split_profile,
     submission_time,
@@ -139,6 +141,10 @@ def _template_rows(
                 submitted = dt.datetime.combine(day, dt.time(12), tzinfo=tz)
             except Refused as refusal:
                 problem(DATE, refusal.vi, refusal.en)
+        if unit is not None and (
+            late := unit.validity_problem(submitted.date() if submitted else timezone.localdate())
+        ):
+            problem(DATE if submitted else UNIT, *late)
         sheet_id = row.cells.get(SHEET_ID, "")
         if sheet_id and not _SHEET_ID.match(sheet_id):
             problem(
@@ -263,6 +269,8 @@ def upload_commit(
             )
         except ConflictingAnswer as exc:  # pragma: no cover - the preview compares stored keys
             raise ImportRejected("tệp / file", [Problem(0, "", str(exc), str(exc))]) from exc
+        except UnitNotValid as exc:  # pragma: no cover - the preview checks each row's date
+            raise ImportRejected("tệp / file", [Problem(0, "", exc.vi, exc.en)]) from exc
         stored += report.stored
         already += report.already
     return ImportReport(stored=stored, already=already)

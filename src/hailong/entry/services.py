@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from hailong.accounts.models import User
 from hailong.campaigns.models import Campaign
-from hailong.collection.services import Incoming, responses_import, split_profile
+from hailong.collection.services import Incoming, UnitNotValid, responses_import, split_profile
 from hailong.measurement.instruments import Instrument
 from hailong.units.models import Service, Unit
 
@@ -114,7 +114,23 @@ def _service(code: str) -> Service | None:
     return service
 
 
+def _unit_current(batch: PaperBatch) -> None:
+    """A batch of a unit merged or split since it was opened takes no more sheets: the
+    answers would be dated after the unit's last day (type them into a batch of the unit now
+    in charge)."""
+    problem = batch.unit.validity_problem(timezone.localdate())
+    if problem is not None:
+        raise EntryRefused(problem[0][:1].upper() + problem[0][1:], problem[1])
+
+
 def _store(batch: PaperBatch, number: int, instrument: Instrument, source: Any) -> None:
+    try:
+        _import(batch, number, instrument, source)
+    except UnitNotValid as exc:
+        raise EntryRefused(exc.vi, exc.en) from exc
+
+
+def _import(batch: PaperBatch, number: int, instrument: Instrument, source: Any) -> None:
     responses_import(
         campaign=batch.campaign,
         unit=batch.unit,
@@ -147,6 +163,7 @@ def sheet_enter(
         raise PermissionDenied(f"{batch.unit.code} is outside the user's units")
     if batch.closed_at is not None:
         raise EntryRefused("Lô này đã đóng", "this batch is closed")
+    _unit_current(batch)
     if not 1 <= sheet_number <= batch.expected_sheets:
         raise EntryRefused(
             f"Số phiếu phải từ 1 đến {batch.expected_sheets}",

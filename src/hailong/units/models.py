@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +86,29 @@ class Unit(models.Model):
             if old:
                 for child in self.children.all():
                     child.save()
+
+    def valid_on(self, day: dt.date) -> bool:
+        """Whether the unit existed on ``day``: every answer keeps a unit valid on its date."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+    def validity_problem(self, day: dt.date) -> tuple[str, str] | None:
+        """Why the unit takes no answer dated ``day`` (Vietnamese, English), or None."""
+        if self.valid_to is not None and day > self.valid_to:
+            return (
+                f"đơn vị {self.code} ({self.name}) đã hết hiệu lực từ sau ngày "
+                f"{self.valid_to:%d/%m/%Y} (hợp nhất, chia tách hoặc giải thể); "
+                "hãy nhập cho đơn vị đang phụ trách",
+                f"unit {self.code} ({self.name}) ended on {self.valid_to:%d/%m/%Y} (merged, "
+                "split or dissolved); enter the answer for the unit now in charge",
+            )
+        if self.valid_from is not None and day < self.valid_from:
+            return (
+                f"đơn vị {self.code} ({self.name}) chỉ có hiệu lực từ ngày {self.valid_from:%d/%m/%Y}",
+                f"unit {self.code} ({self.name}) only exists from {self.valid_from:%d/%m/%Y}",
+            )
+        return None
 
     def subtree(self) -> models.QuerySet[Unit]:
         """This unit and every unit below it."""

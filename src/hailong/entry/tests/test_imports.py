@@ -189,3 +189,20 @@ def test_an_odk_export_is_imported_on_the_same_screen(
     stored = Response.objects.get()
     assert stored.idempotency_key == "odk:uuid:0001" and stored.collection_mode == "interview"
     assert stored.answers["f1_1"] == 5 and stored.unit == province["a"]
+
+
+def test_a_row_dated_after_its_unit_ended_is_named_and_nothing_is_stored(
+    campaign: Campaign, province: dict[str, Unit], people: dict[str, User], service: Service
+) -> None:
+    import datetime as dt
+
+    Unit.objects.filter(pk=province["a"].pk).update(valid_to=dt.date(2025, 3, 5))
+    client = signed_in(people["lan"])
+    template = client.get(f"/quan-tri/nhap-lieu/tep/mau/{campaign.code}.csv")
+    preview = upload(
+        client, campaign, "phieu.csv", filled_csv(template.content, rows_for(province["a"]))
+    )
+    problems = preview.context["preview"].problems
+    assert [(p.row, p.column) for p in problems] == [(4, "ngay")]  # 06/03, the day after
+    assert "05/03/2025" in problems[0].message_vi and "ended" in problems[0].message_en
+    assert not Response.objects.exists()

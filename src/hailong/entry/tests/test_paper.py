@@ -294,3 +294,76 @@ def test_the_admin_lists_batches_copies_and_resolutions_in_vietnamese(
     copies = client.get("/quan-tri/entry/paperentry/").content.decode()
     assert "Bản nhập phiếu" in copies or "bản nhập phiếu" in copies
     assert client.get("/quan-tri/entry/paperresolution/").status_code == 200
+
+
+def test_a_batch_of_a_unit_merged_since_it_was_opened_takes_no_more_sheets(
+    campaign: Campaign, province: dict[str, Unit], people: dict[str, User]
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    batch = batch_of(campaign, province["a"], people["lan"], double=False)
+    assert (
+        sheet_enter(batch=batch, clerk=people["lan"], sheet_number=1, typed=sheet(), service="")
+        == "stored"
+    )
+    # the unit is merged away from today: its last day was yesterday
+    Unit.objects.filter(pk=province["a"].pk).update(
+        valid_to=timezone.localdate() - dt.timedelta(days=1)
+    )
+    with pytest.raises(EntryRefused, match="unit now in charge") as refused:
+        sheet_enter(batch=batch, clerk=people["lan"], sheet_number=2, typed=sheet(), service="")
+    assert (
+        province["a"].code in refused.value.message_vi
+        and "hết hiệu lực" in refused.value.message_vi
+    )
+    assert Response.objects.count() == 1 and batch.entries.count() == 1  # nothing half-written
+    page = signed_in(people["lan"]).post(
+        f"/quan-tri/nhap-lieu/lo/{batch.pk}/nhap/", typed_post(2, sheet())
+    )
+    assert page.status_code == 400 and "hết hiệu lực" in page.content.decode()
+    assert Response.objects.count() == 1
+
+
+def test_no_channel_stores_an_answer_dated_after_its_unit_ended(
+    campaign: Campaign, province: dict[str, Unit]
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hailong.collection.services import Incoming, UnitNotValid, responses_import
+
+    unit = province["a"]
+    Unit.objects.filter(pk=unit.pk).update(valid_to=dt.date(2025, 3, 31))
+    unit.refresh_from_db()
+    on_time = Incoming(
+        key="k-1",
+        submitted_at=timezone.make_aware(dt.datetime(2025, 3, 31, 16)),
+        answers={"f1_1": 5},
+    )
+    late = Incoming(
+        key="k-2", submitted_at=timezone.make_aware(dt.datetime(2025, 4, 1, 8)), answers={"f1_1": 5}
+    )
+    with pytest.raises(UnitNotValid, match="31/03/2025"):
+        responses_import(
+            campaign=campaign,
+            unit=unit,
+            incoming=[on_time, late],
+            source="import",
+            collection_mode="paper",
+        )
+    assert not Response.objects.exists()  # all or nothing
+    report = responses_import(
+        campaign=campaign, unit=unit, incoming=[on_time], source="import", collection_mode="paper"
+    )
+    assert report.stored == 1
+    with pytest.raises(UnitNotValid):  # undated: stored today, long after
+        responses_import(
+            campaign=campaign,
+            unit=unit,
+            incoming=[Incoming(key="k-3", submitted_at=None, answers={"f1_1": 4})],
+            source="import",
+            collection_mode="paper",
+        )

@@ -8,6 +8,7 @@ from hailong.collection.models import CollectionMode
 from hailong.collection.services import (
     ConflictingAnswer,
     Incoming,
+    UnitNotValid,
     responses_import,
     submission_time,
 )
@@ -64,7 +65,7 @@ class Command(BaseCommand):
                 source="import",
                 collection_mode=options["mode"],
             )
-        except ConflictingAnswer as exc:
+        except (ConflictingAnswer, UnitNotValid) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Đã nhập {report.stored} phiếu, bỏ qua {report.already} phiếu đã có / "
