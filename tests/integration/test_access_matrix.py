@@ -178,10 +178,11 @@ MATRIX: dict[str, Row] = {
     "entry:template":                    row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no"),
     # --- review queue: administrators and coordinators ------------------------------------------------------
     "review_queue":                      row("GET",  "in", "ok", "ok", "no", "no", "no", "ok", why="auditors read, never change (#5)"),
-    # --- audit log: auditors, administrators, coordinators; a unit manager sees their units' entries ----------
-    "audit:index":                       row("GET",  "in", "ok", "ok", "ok", "no", "no", "ok"),
-    "audit:export":                      row("GET",  "in", "ok", "ok", "ok", "no", "no", "ok"),
-    "audit:verify":                      row("POST", "in", "ok", "ok", "no", "no", "no", "ok", why="the whole chain"),
+    # --- audit log: province-wide auditors, administrators, coordinators read it all; the same roles ----
+    # --- over a unit, and unit managers, read only their units' entries (coordA in the unit B check) --
+    "audit:index":                       row("GET",  "in", "ok", "ok", "ok", "no", "no", "ok", scoped="list"),
+    "audit:export":                      row("GET",  "in", "ok", "ok", "ok", "no", "no", "ok", scoped="list"),
+    "audit:verify":                      row("POST", "in", "ok", "ok", "no", "no", "no", "ok", why="the whole chain: whole-province readers only"),
     # --- campaigns: coordinators plan and move steps; readers see their units' rows -------------------
     "campaigns:list":                    row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok"),
     "campaigns:new":                     row("GET",  "in", "ok", "ok", "no", "no", "no", "no"),
@@ -477,6 +478,8 @@ def address(name: str, world: World, side: str) -> str:
         "invitations:csv": f"?lo={world.invitations[side].batch}",
         "invitations:slips": f"?lo={world.invitations[side].batch}",
         "cases:staff_list": f"?don-vi={unit.code}",
+        "audit:index": f"?obj={unit.pk}",  # the entry about unit B (the form echoes the query)
+        "audit:export": f"?obj={unit.pk}",
         "topics:board": f"?don_vi={unit.pk}",
         "topics:list": f"?don_vi={unit.pk}",
         "topics:export_csv": f"?don_vi={unit.pk}",
