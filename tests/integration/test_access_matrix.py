@@ -235,8 +235,9 @@ MATRIX: dict[str, Row] = {
 }
 # fmt: on
 
-# The Django admin (/quan-tri/): only users with is_staff, which none of the roles gives. Its ~100
-# patterns are one rule; the test opens a sample of them (ADMIN_SAMPLE) for every role.
+# The Django admin (/quan-tri/): only superusers and whole-province administrators with is_staff,
+# which none of the roles gives (test_the_admin_never_bypasses_unit_scopes). Its ~100 patterns
+# are one rule; the test opens a sample of them (ADMIN_SAMPLE) for every role.
 ADMIN_PREFIX = "admin:"
 ADMIN_ROW = row("GET", *STAFF_ONLY_ADMIN)
 ADMIN_SAMPLE = (
@@ -605,6 +606,49 @@ def test_api_keys_stay_in_their_units(world: World) -> None:
         else:
             assert other.status_code in (403, 404), (name, other.status_code)
         assert not [m for m in world.markers["B"] if m in other.content.decode()]
+
+
+@pytest.mark.parametrize(
+    ("role", "side", "admitted"),
+    [
+        (Role.UNIT_MANAGER, "A", False),
+        (Role.COORDINATOR, "A", False),
+        (Role.ADMINISTRATOR, "A", False),
+        (Role.AUDITOR, "A", False),
+        (Role.COORDINATOR, None, False),
+        (Role.AUDITOR, None, False),
+        (Role.ADMINISTRATOR, None, True),
+        ("superuser", None, True),
+    ],
+)
+def test_the_admin_never_bypasses_unit_scopes(
+    world: World, role: str, side: str | None, admitted: bool
+) -> None:
+    """is_staff and every model permission open the admin only to whole-province administrators.
+
+    The admin checks model permissions, never units: a unit's staff let in would read unit B.
+    """
+    from django.contrib.auth.models import Permission
+
+    if role == "superuser":
+        user = User.objects.create_superuser("sieu-quan-tri", password="x" * 16)
+    else:
+        user = User.objects.create_user("co-is-staff", password="x" * 16, is_staff=True)
+        user.user_permissions.set(Permission.objects.all())
+        RoleAssignment.objects.create(
+            user=user, role=role, unit=world.units[side] if side else None
+        )
+    client = Client()
+    client.force_login(user)
+    home = client.get(reverse("accounts:home")).content.decode()
+    assert (f'href="{reverse("admin:index")}"' in home) == admitted
+    for name in ADMIN_SAMPLE:
+        response = client.get(reverse(name))
+        if admitted:
+            assert response.status_code == 200, name
+        else:
+            assert outcome(response) in ("in", "no"), (name, response.status_code)
+            assert not [m for m in world.markers["B"] if m in response.content.decode()], name
 
 
 def _state(world: World) -> tuple[Any, ...]:
