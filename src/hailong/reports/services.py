@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from hailong.accounts.models import User
+from hailong.audit.services import audit_record
 from hailong.campaigns.models import Campaign
 from hailong.units.models import Unit
 
@@ -66,6 +67,20 @@ def job_request(
         unit=unit,
         requested_by=requested_by,
         message=gettext_noop("Waiting in the queue"),
+    )
+    # AUDIT: who asked for which document of which campaign (a reused job is not a new request).
+    audit_record(
+        action="report.request",
+        actor=requested_by,
+        obj=job,
+        unit=unit,
+        data={
+            "campaign": campaign.code,
+            "kind": kind,
+            "unit": unit.code if unit is not None else None,
+            "computation": computation.pk if computation is not None else None,
+            "digest": digest,
+        },
     )
     transaction.on_commit(_kick)
     return job, True

@@ -301,3 +301,26 @@ def test_a_scorecard_of_a_unit_outside_the_campaign_is_refused(campaign: Campaig
     page = client.post(PAGE, post, follow=True).content.decode()
     assert "Hãy chọn cơ quan, đơn vị cần tạo phiếu điểm." in page
     assert not ReportJob.objects.exists()
+
+
+def test_asking_for_a_document_is_written_to_the_audit_log(campaign: Campaign) -> None:
+    """Who asked for which document of which campaign; asking again for the same is no entry."""
+    from hailong.audit.models import AuditEntry
+
+    computation = campaign_compute(campaign=campaign)
+    unit = Unit.objects.filter(campaignunit__campaign=campaign).order_by("code").first()
+    assert unit is not None
+    coordinator = signed_in(Role.COORDINATOR, None, "dieuphoi")
+    coordinator.post(PAGE, {"dot": campaign.code, "loai": "workbook_xlsx"})
+    coordinator.post(PAGE, {"dot": campaign.code, "loai": "workbook_xlsx"})  # the same job
+    manager = signed_in(Role.UNIT_MANAGER, unit, "quanly")
+    manager.post(PAGE, {"dot": campaign.code, "loai": "scorecard_pdf", "don_vi": unit.code})
+    entries = list(AuditEntry.objects.filter(action="report.request").order_by("seq"))
+    assert [e.actor_label for e in entries] == ["dieuphoi", "quanly"]
+    workbook, scorecard = entries
+    job = ReportJob.objects.get(kind="workbook_xlsx")
+    assert workbook.object_type == "reports.reportjob" and workbook.object_id == str(job.pk)
+    assert workbook.unit_id is None  # a province-wide document
+    assert workbook.data["campaign"] == campaign.code and workbook.data["kind"] == "workbook_xlsx"
+    assert workbook.data["computation"] == computation.pk
+    assert scorecard.unit_id == unit.pk and scorecard.data["unit"] == unit.code
