@@ -61,6 +61,10 @@ UNEXPECTED = gettext_noop(
     "The document could not be made because of an unexpected error, written to the server log. "
     "Ask for it again; if it fails again, tell the administrator."
 )
+# Written by migration 0002 to identical active jobs made before at most one could be.
+TWICE = gettext_noop(
+    "Asked for twice at the same moment: the other, identical job makes this document."
+)
 
 SUFFIX = {
     ReportJob.Kind.REPORT_PDF: "pdf",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import subprocess
@@ -61,8 +62,8 @@ def body(response: object) -> bytes:
 
 
 def test_two_workers_never_take_the_same_job(campaign: Campaign) -> None:
-    for _ in range(40):
-        ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.REPORT_PDF)
+    for i in range(40):  # 40 different figures: identical active jobs cannot exist
+        ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.REPORT_PDF, digest=f"{i}")
     taken: dict[str, list[int]] = {"a": [], "b": []}
     start = threading.Barrier(2)
 
@@ -324,3 +325,61 @@ def test_asking_for_a_document_is_written_to_the_audit_log(campaign: Campaign) -
     assert workbook.data["campaign"] == campaign.code and workbook.data["kind"] == "workbook_xlsx"
     assert workbook.data["computation"] == computation.pk
     assert scorecard.unit_id == unit.pk and scorecard.data["unit"] == unit.code
+
+
+def test_the_database_holds_at_most_one_identical_active_job(campaign: Campaign) -> None:
+    """A NULL unit counts as equal, and finished jobs do not count."""
+    from django.db import IntegrityError, transaction
+
+    first = ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.REPORT_PDF)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.REPORT_PDF)
+    ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.WORKBOOK_XLSX)
+    ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.REPORT_PDF, digest="other")
+    ReportJob.objects.filter(pk=first.pk).update(status=ReportJob.Status.DONE)
+    ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.REPORT_PDF)  # again allowed
+    unit = Unit.objects.filter(campaignunit__campaign=campaign).first()
+    ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.SCORECARD_PDF, unit=unit)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.SCORECARD_PDF, unit=unit)
+
+
+def test_two_identical_requests_at_the_same_moment_make_one_job(
+    campaign: Campaign, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both requests look for an active job before either has inserted one: one job, reused."""
+    import hailong.reports.services as services
+
+    campaign_compute(campaign=campaign)
+    together = threading.Barrier(2, timeout=3)
+    looked_up = services.computation_for_report
+
+    def meet_then_look_up(**kwargs: Any) -> Any:
+        # PostgreSQL: both meet here, then both find no job and both insert. SQLite: the other
+        # waits for our write lock (BEGIN IMMEDIATE) and never comes; we go on after 3 s.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            together.wait()
+        return looked_up(**kwargs)
+
+    monkeypatch.setattr(services, "computation_for_report", meet_then_look_up)
+    got: dict[str, tuple[int, bool]] = {}
+    failed: list[BaseException] = []
+
+    def ask(name: str) -> None:
+        try:
+            job, new = job_request(campaign=campaign, kind=ReportJob.Kind.REPORT_PDF)
+            got[name] = (job.pk, new)
+        except BaseException as exc:
+            failed.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failed, failed
+    assert ReportJob.objects.count() == 1
+    assert {pk for pk, _ in got.values()} == {ReportJob.objects.get().pk}
+    assert sorted(new for _, new in got.values()) == [False, True]
