@@ -75,6 +75,12 @@ class ReportJob(models.Model):
         _("file"), max_length=300, blank=True, help_text=_("Path under var/reports/")
     )
     size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    file_removed_at = models.DateTimeField(
+        _("file removed at"),
+        null=True,
+        blank=True,
+        help_text=_("Files of finished jobs are removed after HAILONG_REPORT_RETENTION_DAYS"),
+    )
     error = models.TextField(_("why it failed"), blank=True)
     detail = models.TextField(_("technical detail"), blank=True)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from hailong.accounts.models import User
@@ -57,7 +59,9 @@ def job_request(
     if running is not None:
         return running, False
     if computation is not None:
-        for made in same.filter(status=ReportJob.Status.DONE).order_by("-finished_at")[:3]:
+        kept = timezone.now() - dt.timedelta(days=settings.HAILONG_REPORT_RETENTION_DAYS)
+        made_lately = same.filter(status=ReportJob.Status.DONE, finished_at__gte=kept)
+        for made in made_lately.order_by("-finished_at")[:3]:  # not a file about to be removed
             if made.file and (reports_dir() / made.file).is_file():
                 return made, False
     try:

@@ -194,3 +194,6 @@ HAILONG_TRACK_BURST = int(os.environ.get("HAILONG_TRACK_BURST", "10"))
 HAILONG_REPORTS_DIR = VAR_DIR / "reports"
 HAILONG_REPORT_WORKER = os.environ.get("HAILONG_REPORT_WORKER", "thread")
 HAILONG_REPORT_JOB_TIMEOUT = float(os.environ.get("HAILONG_REPORT_JOB_TIMEOUT", "900"))
+# Days a finished job's file is kept; older files are removed by the worker (and by
+# 'hailong report --remove-old-files'), the job's row stays and says so.
+HAILONG_REPORT_RETENTION_DAYS = int(os.environ.get("HAILONG_REPORT_RETENTION_DAYS", "30"))

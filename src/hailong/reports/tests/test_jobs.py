@@ -383,3 +383,51 @@ def test_two_identical_requests_at_the_same_moment_make_one_job(
     assert ReportJob.objects.count() == 1
     assert {pk for pk, _ in got.values()} == {ReportJob.objects.get().pk}
     assert sorted(new for _, new in got.values()) == [False, True]
+
+
+def test_files_of_old_finished_jobs_are_removed_and_the_jobs_say_so(
+    campaign: Campaign, settings: Any
+) -> None:
+    """Past HAILONG_REPORT_RETENTION_DAYS the worker (or the command) removes the file only."""
+    import hailong.reports.runner as runner
+
+    computation = campaign_compute(campaign=campaign)
+    settings.HAILONG_REPORT_RETENTION_DAYS = 30
+    now = timezone.now()
+    folder = reports_dir() / campaign.code
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def finished(kind: str, days: int, status: str = ReportJob.Status.DONE) -> ReportJob:
+        name = f"{campaign.code}/{kind}-{days}.bin"
+        (reports_dir() / name).write_bytes(b"x" * 10)
+        return ReportJob.objects.create(
+            campaign=campaign, computation=computation, digest=computation.digest, kind=kind,
+            status=status, file=name, size=10, finished_at=now - dt.timedelta(days=days),
+        )  # fmt: skip
+
+    old = finished(ReportJob.Kind.REPORT_PDF, 31)
+    recent = finished(ReportJob.Kind.WORKBOOK_XLSX, 29)
+    ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.PAR_XLSX)  # queued: no file
+    call_command("report", remove_old_files=True)
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.file == "" and old.file_removed_at is not None and old.status == "done"
+    assert not (folder / "report_pdf-31.bin").exists()
+    assert recent.file and (reports_dir() / recent.file).is_file() and not recent.file_removed_at
+
+    client = signed_in(Role.COORDINATOR)
+    page = client.get(PAGE).content.decode()
+    assert "Tệp đã được xóa ngày" in page
+    assert f"/can-bo/bao-cao/viec/{old.pk}/tai-ve/" not in page
+    assert client.get(f"/can-bo/bao-cao/viec/{old.pk}/tai-ve/").status_code == 404
+    again, new = job_request(campaign=campaign, kind=ReportJob.Kind.REPORT_PDF)
+    assert new and again.pk != old.pk  # asking again makes the document again
+    again.delete()
+
+    # the worker removes them too, when it runs (at most every REMOVE_EVERY seconds)
+    ReportJob.objects.filter(pk=recent.pk).update(finished_at=now - dt.timedelta(days=40))
+    runner._removed_at = 0.0
+    jobs_work(worker="test")
+    recent.refresh_from_db()
+    assert recent.file == "" and recent.file_removed_at is not None
+    assert not list(folder.glob("*.bin"))
