@@ -431,3 +431,31 @@ def test_files_of_old_finished_jobs_are_removed_and_the_jobs_say_so(
     recent.refresh_from_db()
     assert recent.file == "" and recent.file_removed_at is not None
     assert not list(folder.glob("*.bin"))
+
+
+def test_identical_active_jobs_made_before_the_constraint_are_settled(campaign: Campaign) -> None:
+    """Migration 0002 keeps the running job (else the oldest) and fails the others in words."""
+    import importlib
+
+    from django.apps import apps
+
+    from hailong.reports.runner import TWICE
+
+    migration = importlib.import_module("hailong.reports.migrations.0002_job_active_once")
+    constraint = next(c for c in ReportJob._meta.constraints if c.name == "report_job_active_once")
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(ReportJob, constraint)
+    try:
+        pdf = {"campaign": campaign, "kind": ReportJob.Kind.REPORT_PDF}
+        first = ReportJob.objects.create(**pdf)
+        running = ReportJob.objects.create(**pdf, status=ReportJob.Status.RUNNING)
+        third = ReportJob.objects.create(**pdf)
+        other = ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.PAR_XLSX)
+        migration.duplicates_settle(apps, None)
+    finally:
+        with connection.schema_editor() as editor:
+            editor.add_constraint(ReportJob, constraint)  # fails if any identical pair is left
+    jobs = {j.pk: j for j in ReportJob.objects.all()}
+    assert jobs[running.pk].status == "running" and jobs[other.pk].status == "queued"
+    for pk in (first.pk, third.pk):
+        assert jobs[pk].status == "failed" and jobs[pk].error == TWICE and jobs[pk].finished_at
