@@ -178,10 +178,11 @@ MATRIX: dict[str, Row] = {
     "entry:template":                    row("GET",  "in", "ok", "ok", "ok", "ok", "no", "no"),
     # --- review queue: administrators and coordinators ------------------------------------------------------
     "review_queue":                      row("GET",  "in", "ok", "ok", "no", "no", "no", "ok", why="auditors read, never change (#5)"),
-    # --- audit log: auditors, administrators, coordinators; a unit manager sees their units' entries ----------
-    "audit:index":                       row("GET",  "in", "ok", "ok", "ok", "no", "no", "ok"),
-    "audit:export":                      row("GET",  "in", "ok", "ok", "ok", "no", "no", "ok"),
-    "audit:verify":                      row("POST", "in", "ok", "ok", "no", "no", "no", "ok", why="the whole chain"),
+    # --- audit log: province-wide auditors, administrators, coordinators read it all; the same roles ----
+    # --- over a unit, and unit managers, read only their units' entries (coordA in the unit B check) --
+    "audit:index":                       row("GET",  "in", "ok", "ok", "ok", "no", "no", "ok", scoped="list"),
+    "audit:export":                      row("GET",  "in", "ok", "ok", "ok", "no", "no", "ok", scoped="list"),
+    "audit:verify":                      row("POST", "in", "ok", "ok", "no", "no", "no", "ok", why="the whole chain: whole-province readers only"),
     # --- campaigns: coordinators plan and move steps; readers see their units' rows -------------------
     "campaigns:list":                    row("GET",  "in", "ok", "ok", "ok", "no", "ok", "ok"),
     "campaigns:new":                     row("GET",  "in", "ok", "ok", "no", "no", "no", "no"),
@@ -234,8 +235,9 @@ MATRIX: dict[str, Row] = {
 }
 # fmt: on
 
-# The Django admin (/quan-tri/): only users with is_staff, which none of the roles gives. Its ~100
-# patterns are one rule; the test opens a sample of them (ADMIN_SAMPLE) for every role.
+# The Django admin (/quan-tri/): only superusers and whole-province administrators with is_staff,
+# which none of the roles gives (test_the_admin_never_bypasses_unit_scopes). Its ~100 patterns
+# are one rule; the test opens a sample of them (ADMIN_SAMPLE) for every role.
 ADMIN_PREFIX = "admin:"
 ADMIN_ROW = row("GET", *STAFF_ONLY_ADMIN)
 ADMIN_SAMPLE = (
@@ -477,6 +479,8 @@ def address(name: str, world: World, side: str) -> str:
         "invitations:csv": f"?lo={world.invitations[side].batch}",
         "invitations:slips": f"?lo={world.invitations[side].batch}",
         "cases:staff_list": f"?don-vi={unit.code}",
+        "audit:index": f"?obj={unit.pk}",  # the entry about unit B (the form echoes the query)
+        "audit:export": f"?obj={unit.pk}",
         "topics:board": f"?don_vi={unit.pk}",
         "topics:list": f"?don_vi={unit.pk}",
         "topics:export_csv": f"?don_vi={unit.pk}",
@@ -602,6 +606,49 @@ def test_api_keys_stay_in_their_units(world: World) -> None:
         else:
             assert other.status_code in (403, 404), (name, other.status_code)
         assert not [m for m in world.markers["B"] if m in other.content.decode()]
+
+
+@pytest.mark.parametrize(
+    ("role", "side", "admitted"),
+    [
+        (Role.UNIT_MANAGER, "A", False),
+        (Role.COORDINATOR, "A", False),
+        (Role.ADMINISTRATOR, "A", False),
+        (Role.AUDITOR, "A", False),
+        (Role.COORDINATOR, None, False),
+        (Role.AUDITOR, None, False),
+        (Role.ADMINISTRATOR, None, True),
+        ("superuser", None, True),
+    ],
+)
+def test_the_admin_never_bypasses_unit_scopes(
+    world: World, role: str, side: str | None, admitted: bool
+) -> None:
+    """is_staff and every model permission open the admin only to whole-province administrators.
+
+    The admin checks model permissions, never units: a unit's staff let in would read unit B.
+    """
+    from django.contrib.auth.models import Permission
+
+    if role == "superuser":
+        user = User.objects.create_superuser("sieu-quan-tri", password="x" * 16)
+    else:
+        user = User.objects.create_user("co-is-staff", password="x" * 16, is_staff=True)
+        user.user_permissions.set(Permission.objects.all())
+        RoleAssignment.objects.create(
+            user=user, role=role, unit=world.units[side] if side else None
+        )
+    client = Client()
+    client.force_login(user)
+    home = client.get(reverse("accounts:home")).content.decode()
+    assert (f'href="{reverse("admin:index")}"' in home) == admitted
+    for name in ADMIN_SAMPLE:
+        response = client.get(reverse(name))
+        if admitted:
+            assert response.status_code == 200, name
+        else:
+            assert outcome(response) in ("in", "no"), (name, response.status_code)
+            assert not [m for m in world.markers["B"] if m in response.content.decode()], name
 
 
 def _state(world: World) -> tuple[Any, ...]:

@@ -43,6 +43,20 @@ def user_is_administrator(*, user: User) -> bool:
     return Role.ADMINISTRATOR in user_roles(user=user)
 
 
+def admin_allowed(*, user: User) -> bool:
+    """Whether ``user`` may open the Django admin (``/quan-tri/``).
+
+    The admin checks Django's model permissions, never unit scopes, so it would show every
+    unit's records to anyone let in: only superusers and administrators of the whole province,
+    with ``is_staff``, are. A role held over one unit never opens it, whatever its permissions.
+    """
+    if not (user.is_active and user.is_staff):
+        return False
+    return (
+        user.is_superuser or user.roles.filter(role=Role.ADMINISTRATOR, unit__isnull=True).exists()
+    )
+
+
 def user_may_sign_in(*, user: User) -> bool:
     """Staff sign-in is for active users who hold a role (or are superusers)."""
     return user.is_active and bool(user_roles(user=user))

@@ -16,25 +16,31 @@ from .chain import GENESIS, moment
 from .models import AuditEntry
 
 SEE_ALL = (Role.AUDITOR, Role.ADMINISTRATOR, Role.COORDINATOR)
+READ_UNITS = (*SEE_ALL, Role.UNIT_MANAGER)
 
 
 def entries_visible(*, user: User) -> QuerySet[AuditEntry] | None:
     """The entries ``user`` may read, or None when they may read none.
 
-    Auditors, administrators and coordinators read everything; a unit manager reads the
-    entries about units in their subtree (not the province-wide ones).
+    Auditors, administrators and coordinators of the whole province read everything. The same
+    roles held over a unit subtree, and unit managers, read only the entries about units in
+    their subtrees: least privilege per unit, so unit A's staff never read unit B's changes.
+    Province-wide entries (no unit) cannot be attributed to a unit and stay with the first.
     """
     if not user.is_active:
         return None
-    if user.is_superuser or user.roles.filter(role__in=SEE_ALL).exists():
+    if sees_all(user=user):
         return AuditEntry.objects.all()
-    if not user.roles.filter(role=Role.UNIT_MANAGER).exists():
+    if not user.roles.filter(role__in=READ_UNITS).exists():
         return None
-    return AuditEntry.objects.filter(unit__in=units_in_scope(user=user, roles=(Role.UNIT_MANAGER,)))
+    return AuditEntry.objects.filter(unit__in=units_in_scope(user=user, roles=READ_UNITS))
 
 
 def sees_all(*, user: User) -> bool:
-    return user.is_active and (user.is_superuser or user.roles.filter(role__in=SEE_ALL).exists())
+    """Whether ``user`` reads the whole log (and so may check the whole chain)."""
+    return user.is_active and (
+        user.is_superuser or user.roles.filter(role__in=SEE_ALL, unit__isnull=True).exists()
+    )
 
 
 def _day_start(day: dt.date) -> dt.datetime:

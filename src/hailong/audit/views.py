@@ -79,8 +79,10 @@ def verify(request: HttpRequest, entries: QuerySet[AuditEntry]) -> HttpResponse:
     if not sees_all(user=cast(User, request.user)):
         return refused(
             request,
-            "Chỉ kiểm toán viên, quản trị viên và điều phối viên được kiểm tra toàn bộ chuỗi",
-            "only auditors, administrators and coordinators may check the whole chain",
+            "Chỉ người đọc được toàn bộ nhật ký (kiểm toán viên, quản trị viên, điều phối viên "
+            "toàn tỉnh) được kiểm tra toàn bộ chuỗi",
+            "only those who read the whole log (auditors, administrators and coordinators of "
+            "the whole province) may check the whole chain",
         )
     return _page(request, entries, report=audit_verify())
 

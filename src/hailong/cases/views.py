@@ -23,6 +23,7 @@ from hailong.collection.receipts import receipt_normalise
 from hailong.units.models import Unit
 
 from .codes import case_code_normalise
+from .limits import track_allowed
 from .models import Case
 from .selectors import cases_published, masked
 from .services import CaseRefused, case_consent, case_reopen, case_submit
@@ -106,7 +107,10 @@ def track(request: HttpRequest) -> HttpResponse:
     case = None
     error = ""
     status = 200
-    if typed:
+    if typed and not track_allowed(request):
+        status = 429
+        error = _("Too many lookups from one address. Please try again in a few minutes.")
+    elif typed:
         code = case_code_normalise(typed)
         case = Case.objects.select_related("unit").filter(code=code).first() if code else None
         if case is None:
@@ -139,6 +143,8 @@ def track(request: HttpRequest) -> HttpResponse:
     response = render(request, "cases/track.html", context, status=status)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
+    if status == 429:
+        response["Retry-After"] = "60"
     return response
 
 

@@ -20,6 +20,7 @@ import binascii
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import secrets
 import threading
 import time
@@ -35,6 +36,8 @@ SECONDS_PER_ANSWER = 1.0  # faster than this per answered question is not readin
 MIN_SECONDS = 3
 STRAIGHT_LINE_ITEMS = 8
 DUPLICATE_WINDOW = 1800  # seconds
+
+log = logging.getLogger(__name__)
 
 
 class TokenRefused(ValueError):
@@ -221,7 +224,10 @@ class RateLimiter:
         self.per_minute = per_minute
         self.burst = burst
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._redis_url = redis_url
         self._redis: Any = None
+        self._redis_now: Any = None
         if redis_url:
             import redis.asyncio as aioredis
 
@@ -231,6 +237,32 @@ class RateLimiter:
         if self._redis is not None:
             return await self._allow_shared(key)
         return self.allow_local(key)
+
+    def allow_now(self, key: str) -> bool:
+        """:meth:`allow` for synchronous code (Django views, one thread per request).
+
+        Shared through Redis when configured; should Redis fail, the process's own bucket
+        counts instead (a lookup page keeps working, still limited, and the log says why).
+        """
+        if self._redis_url:
+            import redis
+
+            try:
+                if self._redis_now is None:
+                    self._redis_now = redis.Redis.from_url(self._redis_url)
+                with self._redis_now.pipeline(transaction=True) as pipe:
+                    pipe.incr(self._window_name(key))
+                    pipe.expire(self._window_name(key), 120)
+                    count, _ = pipe.execute()
+                return int(count) <= self.per_minute + self.burst
+            except redis.RedisError:
+                log.warning("the shared rate limit is unreachable; counting in this process")
+        with self._lock:
+            return self.allow_local(key)
+
+    @staticmethod
+    def _window_name(key: str) -> str:
+        return f"hailong:rate:{key}:{int(time.time() // 60)}"
 
     def allow_local(self, key: str, now: float | None = None) -> bool:
         now = time.monotonic() if now is None else now
@@ -244,8 +276,7 @@ class RateLimiter:
         return allowed
 
     async def _allow_shared(self, key: str) -> bool:
-        window = int(time.time() // 60)
-        name = f"hailong:rate:{key}:{window}"
+        name = self._window_name(key)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(name)
             pipe.expire(name, 120)

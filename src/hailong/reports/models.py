@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
@@ -74,6 +75,12 @@ class ReportJob(models.Model):
         _("file"), max_length=300, blank=True, help_text=_("Path under var/reports/")
     )
     size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    file_removed_at = models.DateTimeField(
+        _("file removed at"),
+        null=True,
+        blank=True,
+        help_text=_("Files of finished jobs are removed after HAILONG_REPORT_RETENTION_DAYS"),
+    )
     error = models.TextField(_("why it failed"), blank=True)
     detail = models.TextField(_("technical detail"), blank=True)
 
@@ -82,6 +89,19 @@ class ReportJob(models.Model):
         verbose_name_plural = _("report jobs")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["campaign", "kind", "unit", "digest"])]
+        constraints = [
+            # At most one identical job queued or running: two requests at the same moment on
+            # PostgreSQL both see none and both insert; the second insert fails here and
+            # job_request returns the first. COALESCE: a NULL unit would never be equal.
+            models.UniqueConstraint(
+                models.F("campaign"),
+                models.F("kind"),
+                Coalesce("unit", 0),
+                models.F("digest"),
+                condition=models.Q(status__in=["queued", "running"]),
+                name="report_job_active_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.campaign} – {self.get_kind_display()} – {self.get_status_display()}"

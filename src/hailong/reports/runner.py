@@ -61,6 +61,10 @@ UNEXPECTED = gettext_noop(
     "The document could not be made because of an unexpected error, written to the server log. "
     "Ask for it again; if it fails again, tell the administrator."
 )
+# Written by migration 0002 to identical active jobs made before at most one could be.
+TWICE = gettext_noop(
+    "Asked for twice at the same moment: the other, identical job makes this document."
+)
 
 SUFFIX = {
     ReportJob.Kind.REPORT_PDF: "pdf",
@@ -210,10 +214,55 @@ def job_run(job: ReportJob) -> ReportJob:
     return job
 
 
+def job_files_remove_old(*, now: dt.datetime | None = None) -> int:
+    """Remove the files of jobs finished more than ``HAILONG_REPORT_RETENTION_DAYS`` ago.
+
+    The rows stay, without a file and with ``file_removed_at``, so the jobs table still says
+    who asked for what and that the file is gone; asking again makes the document again.
+    Returns how many files were removed.
+    """
+    now = now or timezone.now()
+    limit = now - dt.timedelta(days=settings.HAILONG_REPORT_RETENTION_DAYS)
+    folder = reports_dir().resolve()
+    old = ReportJob.objects.filter(
+        status__in=(ReportJob.Status.DONE, ReportJob.Status.FAILED), finished_at__lt=limit
+    ).exclude(file="")
+    removed = 0
+    for pk, name in list(old.values_list("pk", "file")):
+        path = (folder / name).resolve()
+        if path.is_relative_to(folder):  # a row never names a file outside the folder, but
+            path.unlink(missing_ok=True)  # a database edited by hand must not delete one
+        if ReportJob.objects.filter(pk=pk, file=name).update(file="", file_removed_at=now):
+            removed += 1
+    if removed:
+        log.info("removed %s report file(s) older than the retention", removed)
+    return removed
+
+
+_removed_at = 0.0  # time.monotonic() of this process's last removal of old files
+REMOVE_EVERY = 600.0  # seconds
+
+
+def _remove_old_files_now_and_then() -> None:
+    global _removed_at
+    if _removed_at and time.monotonic() - _removed_at < REMOVE_EVERY:
+        return
+    _removed_at = time.monotonic()
+    try:
+        job_files_remove_old()
+    except OSError:  # a file that cannot be removed must not stop the documents being made
+        log.exception("removing old report files")
+
+
 def jobs_work(*, worker: str | None = None, stop: threading.Event | None = None) -> int:
-    """Run queued jobs until none is left (or ``stop`` is set); how many were run."""
+    """Run queued jobs until none is left (or ``stop`` is set); how many were run.
+
+    First, at most every ``REMOVE_EVERY`` seconds, the files past their retention are removed.
+    """
     name = worker or worker_name()
     done = 0
+    close_old_connections()
+    _remove_old_files_now_and_then()
     while stop is None or not stop.is_set():
         close_old_connections()
         job = job_claim(worker=name)

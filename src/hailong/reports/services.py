@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from hailong.accounts.models import User
+from hailong.audit.services import audit_record
 from hailong.campaigns.models import Campaign
 from hailong.units.models import Unit
 
@@ -51,21 +54,47 @@ def job_request(
     computation = computation_for_report(campaign=campaign)
     digest = computation.digest if computation is not None else ""
     same = ReportJob.objects.filter(campaign=campaign, kind=kind, unit=unit, digest=digest)
-    running = same.filter(status__in=(ReportJob.Status.QUEUED, ReportJob.Status.RUNNING)).first()
+    active = same.filter(status__in=(ReportJob.Status.QUEUED, ReportJob.Status.RUNNING))
+    running = active.first()
     if running is not None:
         return running, False
     if computation is not None:
-        for made in same.filter(status=ReportJob.Status.DONE).order_by("-finished_at")[:3]:
+        kept = timezone.now() - dt.timedelta(days=settings.HAILONG_REPORT_RETENTION_DAYS)
+        made_lately = same.filter(status=ReportJob.Status.DONE, finished_at__gte=kept)
+        for made in made_lately.order_by("-finished_at")[:3]:  # not a file about to be removed
             if made.file and (reports_dir() / made.file).is_file():
                 return made, False
-    job = ReportJob.objects.create(
-        campaign=campaign,
-        computation=computation,
-        digest=digest,
-        kind=kind,
+    try:
+        with transaction.atomic():  # a savepoint: the loser of a race carries on
+            job = ReportJob.objects.create(
+                campaign=campaign,
+                computation=computation,
+                digest=digest,
+                kind=kind,
+                unit=unit,
+                requested_by=requested_by,
+                message=gettext_noop("Waiting in the queue"),
+            )
+    except IntegrityError:
+        # The same job was asked for at the same moment and committed first (PostgreSQL: our
+        # insert waited for it on the unique index "report_job_active_once"); that one counts.
+        winner = active.first()
+        if winner is None:  # it has finished meanwhile: nothing left to reuse
+            raise
+        return winner, False
+    # AUDIT: who asked for which document of which campaign (a reused job is not a new request).
+    audit_record(
+        action="report.request",
+        actor=requested_by,
+        obj=job,
         unit=unit,
-        requested_by=requested_by,
-        message=gettext_noop("Waiting in the queue"),
+        data={
+            "campaign": campaign.code,
+            "kind": kind,
+            "unit": unit.code if unit is not None else None,
+            "computation": computation.pk if computation is not None else None,
+            "digest": digest,
+        },
     )
     transaction.on_commit(_kick)
     return job, True

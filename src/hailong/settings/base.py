@@ -183,6 +183,10 @@ HAILONG_CASE_CONTACT_DAYS = int(os.environ.get("HAILONG_CASE_CONTACT_DAYS", "30"
 HAILONG_CASE_PER_HOUR = int(os.environ.get("HAILONG_CASE_PER_HOUR", "5"))
 HAILONG_CASE_TEXT_MAX = int(os.environ.get("HAILONG_CASE_TEXT_MAX", "2000"))
 HAILONG_CASE_AUTO_ASSIGN = get_bool("HAILONG_CASE_AUTO_ASSIGN", True)
+# Lookups of a tracking code (/gop-y/tra-cuu/) per address: this many at once, refilled at this
+# many a minute (shared through Redis when HAILONG_REDIS_URL is set); more answer 429.
+HAILONG_TRACK_PER_MINUTE = int(os.environ.get("HAILONG_TRACK_PER_MINUTE", "10"))
+HAILONG_TRACK_BURST = int(os.environ.get("HAILONG_TRACK_BURST", "10"))
 
 # Report jobs (docs/reports.md): where made documents are kept, who runs the jobs ("thread": a
 # daemon thread in each web process; "external": only 'hailong report --worker' processes), and
@@ -190,3 +194,6 @@ HAILONG_CASE_AUTO_ASSIGN = get_bool("HAILONG_CASE_AUTO_ASSIGN", True)
 HAILONG_REPORTS_DIR = VAR_DIR / "reports"
 HAILONG_REPORT_WORKER = os.environ.get("HAILONG_REPORT_WORKER", "thread")
 HAILONG_REPORT_JOB_TIMEOUT = float(os.environ.get("HAILONG_REPORT_JOB_TIMEOUT", "900"))
+# Days a finished job's file is kept; older files are removed by the worker (and by
+# 'hailong report --remove-old-files'), the job's row stays and says so.
+HAILONG_REPORT_RETENTION_DAYS = int(os.environ.get("HAILONG_REPORT_RETENTION_DAYS", "30"))

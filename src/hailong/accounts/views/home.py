@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from ..models import Role, User
-from ..selectors import MANAGER_ROLES, totp_confirmed, user_roles
+from ..selectors import MANAGER_ROLES, admin_allowed, totp_confirmed, user_roles
 
 ALL = tuple(Role.values)
 
@@ -118,7 +118,7 @@ def screens(*, user: User) -> list[tuple[str, str, str]]:
         found.append(
             (_("Users"), reverse("accounts:users"), _("Create users, grant roles, reset passwords"))
         )
-    if user.is_staff:
+    if admin_allowed(user=user):
         found.append(
             (_("Administration"), reverse("admin:index"), _("Every record, for administrators"))
         )

@@ -7,7 +7,7 @@ minutes; the sign-in itself (and the new session key) comes after the second ste
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
@@ -25,7 +25,7 @@ from ..forms import CodeForm, SignInForm
 from ..lockout import attempt_record, lockout_until, request_address_hash
 from ..middleware import ENDED, LAST_SEEN, SECOND_STEP, SIGNED_IN_AT
 from ..models import User
-from ..selectors import totp_confirmed, totp_required, user_may_sign_in
+from ..selectors import admin_allowed, totp_confirmed, totp_required, user_may_sign_in
 from ..services import second_factor_check
 
 PENDING = "hailong_password_ok"
@@ -166,6 +166,12 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(request, _("You are signed out."))
     return redirect("accounts:signin")
+
+
+def admin_permission(request: HttpRequest) -> bool:
+    """The admin site's gate (``AdminSite.has_permission``): ``selectors.admin_allowed``."""
+    user = request.user
+    return user.is_authenticated and admin_allowed(user=cast(User, user))
 
 
 def admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:

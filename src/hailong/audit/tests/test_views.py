@@ -33,7 +33,7 @@ def log(units: dict[str, Unit]) -> None:
 
 
 def signed_in(role: str | None, unit: Unit | None = None) -> Client:
-    user = User.objects.create_user(f"u-{role}", is_staff=True)
+    user = User.objects.create_user(f"u-{role}-{unit.code if unit else 'tinh'}", is_staff=True)
     if role:
         RoleAssignment.objects.create(user=user, role=role, unit=unit)
     client = Client()
@@ -74,6 +74,25 @@ def test_a_unit_manager_sees_only_their_units_entries(units: dict[str, Unit], lo
     exported = b"".join(client.get(URL + "xuat.csv").streaming_content).decode()  # type: ignore[attr-defined]
     assert exported.count("\n") == 2 and "quota.change" in exported
     assert client.post(URL + "kiem-tra/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "role", [Role.COORDINATOR, Role.ADMINISTRATOR, Role.AUDITOR, Role.UNIT_MANAGER]
+)
+def test_a_role_held_over_one_unit_reads_only_that_units_entries(
+    role: str, units: dict[str, Unit], log: None
+) -> None:
+    """Least privilege per unit: unit A's staff never read unit B's entries, whatever the role."""
+    for own, other in (("a", "b"), ("b", "a")):
+        client = signed_in(role, units[own])
+        page = client.get(URL).content.decode()
+        assert units[own].name in page
+        assert units[other].name not in page and "results.publish" not in page
+        assert units[other].name not in client.get(URL, {"action": "quota"}).content.decode()
+        exported = b"".join(client.get(URL + "xuat.csv").streaming_content).decode()  # type: ignore[attr-defined]
+        assert exported.count("\n") == 2 and units[other].name not in exported
+        assert client.post(URL + "kiem-tra/").status_code == 403  # not the whole chain
+        assert "kiem-tra" not in page
 
 
 def test_searching_by_action_words_and_dates(units: dict[str, Unit], log: None) -> None:

@@ -39,3 +39,11 @@ def staff(wards: tuple[Unit, Unit]) -> dict[str, User]:
         "clerk": person("nhaplieu", Role.CLERK, one),
         "viewer": person("xem", Role.VIEWER, one),
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_lookup_counts() -> None:
+    """Every test starts with no tracking-code lookups counted for its address."""
+    from hailong.cases.limits import track_limiter_reset
+
+    track_limiter_reset()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.template import Context, Template
@@ -169,3 +170,47 @@ def test_the_sender_agrees_on_the_tracking_page_and_the_answer_is_published_mask
     assert "Đã bố trí thêm quầy" in page and "0912345678" not in page and case.code not in page
     client.post("/gop-y/tra-cuu/", {"ma": case.code, "buoc": "dong-y", "dong_y": "0"})
     assert "Đã bố trí thêm quầy" not in client.get("/gop-y/cong-khai/").content.decode()
+
+
+def test_tracking_lookups_are_rate_limited_per_address(client: Client, settings: Any) -> None:
+    """A script trying codes one after another is stopped with 429; other people are not."""
+    settings.HAILONG_TRACK_PER_MINUTE, settings.HAILONG_TRACK_BURST = 1, 3
+    for _ in range(3):
+        assert client.get("/gop-y/tra-cuu/?ma=PA-0000-0000-Z").status_code == 404
+    refused = client.get("/gop-y/tra-cuu/?ma=PA-0000-0000-Z")
+    assert refused.status_code == 429 and refused["Retry-After"] == "60"
+    assert "Quá nhiều lượt tra cứu từ cùng một địa chỉ" in refused.content.decode()
+    assert "Không có phản ánh nào" not in refused.content.decode()  # nothing about the code
+    english = client.get("/gop-y/tra-cuu/?ma=PA-0000-0000-Z", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 429 and "Too many lookups" in english.content.decode()
+    assert client.post("/gop-y/tra-cuu/", {"ma": "PA-0000-0000-Z"}).status_code == 429
+    assert client.get("/gop-y/tra-cuu/").status_code == 200  # the empty page is not a lookup
+    other = client.get("/gop-y/tra-cuu/?ma=PA-0000-0000-Z", REMOTE_ADDR="203.0.113.9")
+    assert other.status_code == 404
+
+
+def test_tracking_lookups_are_counted_across_processes_through_redis(
+    settings: Any,
+) -> None:
+    """With HAILONG_REDIS_URL every process and node shares one count per address."""
+    import os
+    import secrets
+    import time
+
+    from hailong.cases.limits import track_limiter_reset
+
+    settings.HAILONG_REDIS_URL = os.environ.get(
+        "HAILONG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"
+    )
+    settings.HAILONG_TRACK_PER_MINUTE, settings.HAILONG_TRACK_BURST = 2, 1
+    while True:  # the shared count is per clock minute: again if the minute turned meanwhile
+        minute = int(time.time() // 60)
+        address = f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"  # a fresh count
+        statuses = []
+        for _ in range(4):
+            track_limiter_reset()  # another process: nothing counted in this one
+            reply = Client().get("/gop-y/tra-cuu/?ma=PA-0000-0000-Z", REMOTE_ADDR=address)
+            statuses.append(reply.status_code)
+        if int(time.time() // 60) == minute:
+            break
+    assert statuses == [404, 404, 404, 429]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import subprocess
@@ -61,8 +62,8 @@ def body(response: object) -> bytes:
 
 
 def test_two_workers_never_take_the_same_job(campaign: Campaign) -> None:
-    for _ in range(40):
-        ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.REPORT_PDF)
+    for i in range(40):  # 40 different figures: identical active jobs cannot exist
+        ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.REPORT_PDF, digest=f"{i}")
     taken: dict[str, list[int]] = {"a": [], "b": []}
     start = threading.Barrier(2)
 
@@ -301,3 +302,160 @@ def test_a_scorecard_of_a_unit_outside_the_campaign_is_refused(campaign: Campaig
     page = client.post(PAGE, post, follow=True).content.decode()
     assert "Hãy chọn cơ quan, đơn vị cần tạo phiếu điểm." in page
     assert not ReportJob.objects.exists()
+
+
+def test_asking_for_a_document_is_written_to_the_audit_log(campaign: Campaign) -> None:
+    """Who asked for which document of which campaign; asking again for the same is no entry."""
+    from hailong.audit.models import AuditEntry
+
+    computation = campaign_compute(campaign=campaign)
+    unit = Unit.objects.filter(campaignunit__campaign=campaign).order_by("code").first()
+    assert unit is not None
+    coordinator = signed_in(Role.COORDINATOR, None, "dieuphoi")
+    coordinator.post(PAGE, {"dot": campaign.code, "loai": "workbook_xlsx"})
+    coordinator.post(PAGE, {"dot": campaign.code, "loai": "workbook_xlsx"})  # the same job
+    manager = signed_in(Role.UNIT_MANAGER, unit, "quanly")
+    manager.post(PAGE, {"dot": campaign.code, "loai": "scorecard_pdf", "don_vi": unit.code})
+    entries = list(AuditEntry.objects.filter(action="report.request").order_by("seq"))
+    assert [e.actor_label for e in entries] == ["dieuphoi", "quanly"]
+    workbook, scorecard = entries
+    job = ReportJob.objects.get(kind="workbook_xlsx")
+    assert workbook.object_type == "reports.reportjob" and workbook.object_id == str(job.pk)
+    assert workbook.unit_id is None  # a province-wide document
+    assert workbook.data["campaign"] == campaign.code and workbook.data["kind"] == "workbook_xlsx"
+    assert workbook.data["computation"] == computation.pk
+    assert scorecard.unit_id == unit.pk and scorecard.data["unit"] == unit.code
+
+
+def test_the_database_holds_at_most_one_identical_active_job(campaign: Campaign) -> None:
+    """A NULL unit counts as equal, and finished jobs do not count."""
+    from django.db import IntegrityError, transaction
+
+    first = ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.REPORT_PDF)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.REPORT_PDF)
+    ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.WORKBOOK_XLSX)
+    ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.REPORT_PDF, digest="other")
+    ReportJob.objects.filter(pk=first.pk).update(status=ReportJob.Status.DONE)
+    ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.REPORT_PDF)  # again allowed
+    unit = Unit.objects.filter(campaignunit__campaign=campaign).first()
+    ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.SCORECARD_PDF, unit=unit)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.SCORECARD_PDF, unit=unit)
+
+
+def test_two_identical_requests_at_the_same_moment_make_one_job(
+    campaign: Campaign, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both requests look for an active job before either has inserted one: one job, reused."""
+    import hailong.reports.services as services
+
+    campaign_compute(campaign=campaign)
+    together = threading.Barrier(2, timeout=3)
+    looked_up = services.computation_for_report
+
+    def meet_then_look_up(**kwargs: Any) -> Any:
+        # PostgreSQL: both meet here, then both find no job and both insert. SQLite: the other
+        # waits for our write lock (BEGIN IMMEDIATE) and never comes; we go on after 3 s.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            together.wait()
+        return looked_up(**kwargs)
+
+    monkeypatch.setattr(services, "computation_for_report", meet_then_look_up)
+    got: dict[str, tuple[int, bool]] = {}
+    failed: list[BaseException] = []
+
+    def ask(name: str) -> None:
+        try:
+            job, new = job_request(campaign=campaign, kind=ReportJob.Kind.REPORT_PDF)
+            got[name] = (job.pk, new)
+        except BaseException as exc:
+            failed.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failed, failed
+    assert ReportJob.objects.count() == 1
+    assert {pk for pk, _ in got.values()} == {ReportJob.objects.get().pk}
+    assert sorted(new for _, new in got.values()) == [False, True]
+
+
+def test_files_of_old_finished_jobs_are_removed_and_the_jobs_say_so(
+    campaign: Campaign, settings: Any
+) -> None:
+    """Past HAILONG_REPORT_RETENTION_DAYS the worker (or the command) removes the file only."""
+    import hailong.reports.runner as runner
+
+    computation = campaign_compute(campaign=campaign)
+    settings.HAILONG_REPORT_RETENTION_DAYS = 30
+    now = timezone.now()
+    folder = reports_dir() / campaign.code
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def finished(kind: str, days: int, status: str = ReportJob.Status.DONE) -> ReportJob:
+        name = f"{campaign.code}/{kind}-{days}.bin"
+        (reports_dir() / name).write_bytes(b"x" * 10)
+        return ReportJob.objects.create(
+            campaign=campaign, computation=computation, digest=computation.digest, kind=kind,
+            status=status, file=name, size=10, finished_at=now - dt.timedelta(days=days),
+        )  # fmt: skip
+
+    old = finished(ReportJob.Kind.REPORT_PDF, 31)
+    recent = finished(ReportJob.Kind.WORKBOOK_XLSX, 29)
+    ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.PAR_XLSX)  # queued: no file
+    call_command("report", remove_old_files=True)
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.file == "" and old.file_removed_at is not None and old.status == "done"
+    assert not (folder / "report_pdf-31.bin").exists()
+    assert recent.file and (reports_dir() / recent.file).is_file() and not recent.file_removed_at
+
+    client = signed_in(Role.COORDINATOR)
+    page = client.get(PAGE).content.decode()
+    assert "Tệp đã được xóa ngày" in page
+    assert f"/can-bo/bao-cao/viec/{old.pk}/tai-ve/" not in page
+    assert client.get(f"/can-bo/bao-cao/viec/{old.pk}/tai-ve/").status_code == 404
+    again, new = job_request(campaign=campaign, kind=ReportJob.Kind.REPORT_PDF)
+    assert new and again.pk != old.pk  # asking again makes the document again
+    again.delete()
+
+    # the worker removes them too, when it runs (at most every REMOVE_EVERY seconds)
+    ReportJob.objects.filter(pk=recent.pk).update(finished_at=now - dt.timedelta(days=40))
+    runner._removed_at = 0.0
+    jobs_work(worker="test")
+    recent.refresh_from_db()
+    assert recent.file == "" and recent.file_removed_at is not None
+    assert not list(folder.glob("*.bin"))
+
+
+def test_identical_active_jobs_made_before_the_constraint_are_settled(campaign: Campaign) -> None:
+    """Migration 0002 keeps the running job (else the oldest) and fails the others in words."""
+    import importlib
+
+    from django.apps import apps
+
+    from hailong.reports.runner import TWICE
+
+    migration = importlib.import_module("hailong.reports.migrations.0002_job_active_once")
+    constraint = next(c for c in ReportJob._meta.constraints if c.name == "report_job_active_once")
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(ReportJob, constraint)
+    try:
+        pdf = {"campaign": campaign, "kind": ReportJob.Kind.REPORT_PDF}
+        first = ReportJob.objects.create(**pdf)
+        running = ReportJob.objects.create(**pdf, status=ReportJob.Status.RUNNING)
+        third = ReportJob.objects.create(**pdf)
+        other = ReportJob.objects.create(campaign=campaign, kind=ReportJob.Kind.PAR_XLSX)
+        migration.duplicates_settle(apps, None)
+    finally:
+        with connection.schema_editor() as editor:
+            editor.add_constraint(ReportJob, constraint)  # fails if any identical pair is left
+    jobs = {j.pk: j for j in ReportJob.objects.all()}
+    assert jobs[running.pk].status == "running" and jobs[other.pk].status == "queued"
+    for pk in (first.pk, third.pk):
+        assert jobs[pk].status == "failed" and jobs[pk].error == TWICE and jobs[pk].finished_at

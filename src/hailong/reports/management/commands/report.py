@@ -28,15 +28,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--once", action="store_true", help="with --worker: run the queued jobs, then stop"
         )
+        parser.add_argument(
+            "--remove-old-files",
+            action="store_true",
+            help="remove the files of report jobs finished more than "
+            "HAILONG_REPORT_RETENTION_DAYS (30) days ago; the jobs stay, saying so",
+        )
         parser.add_argument("--format", choices=("pdf", "xlsx", "par"), default="pdf")
         parser.add_argument("--unit", help="a unit's code: its one-page scorecard (PDF only)")
         parser.add_argument("-o", "--output", help="file to write (default: a name in ./)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["remove_old_files"]:
+            from hailong.reports.runner import job_files_remove_old
+
+            removed = job_files_remove_old()
+            self.stdout.write(f"Đã xóa {removed} tệp quá hạn lưu / {removed} old file(s) removed")
+            return
         if options["worker"]:
             from hailong.reports.runner import jobs_work, worker_loop
 
             if options["once"]:
+                from hailong.reports.runner import job_files_remove_old
+
+                job_files_remove_old()  # cron: every run, whatever this process did before
                 self.stdout.write(f"{jobs_work()} job(s) run")
             else:
                 self.stdout.write("Đang chờ yêu cầu tài liệu (Ctrl+C để dừng) / waiting for jobs")
