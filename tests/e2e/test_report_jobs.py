@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -13,17 +14,35 @@ from playwright.sync_api import expect
 from hailong.accounts.models import Role, RoleAssignment, User
 from hailong.demo.services import answers_load, campaign_create, structure_load
 from hailong.reports.models import ReportJob
+from hailong.reports.runner import ProgressWriter, job_claim, job_run
 from hailong.results.services import campaign_compute
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_coordinator_makes_the_report_and_downloads_it(
-    live_server: Any, page: Any, axe: Any, settings: Any, tmp_path: Path, sign_in: Any
+    live_server: Any,
+    page: Any,
+    axe: Any,
+    settings: Any,
+    tmp_path: Path,
+    sign_in: Any,
+    monkeypatch: Any,
 ) -> None:
     settings.HAILONG_ANALYTICS_PATH = tmp_path / "analytics.duckdb"
     settings.HAILONG_REPORTS_DIR = tmp_path / "reports"
-    settings.HAILONG_REPORT_WORKER = "thread"  # the web process makes it, as on one machine
+    # the test plays the worker, so that it can hold the job at a step until the page has
+    # shown that step (a small report is made faster than the page polls)
+    settings.HAILONG_REPORT_WORKER = "none"
+    shown = threading.Event()
+    real = ProgressWriter.__call__
+
+    def held(self: ProgressWriter, percent: int, step: str) -> None:
+        real(self, percent, step)
+        if 0 < percent < 100:
+            shown.wait(120)
+
+    monkeypatch.setattr(ProgressWriter, "__call__", held)
     campaign = campaign_create(root=structure_load())
     answers_load(campaign=campaign, total=1500, progress=lambda n: None)
     campaign_compute(campaign=campaign)
@@ -36,6 +55,19 @@ def test_a_coordinator_makes_the_report_and_downloads_it(
     assert axe(page) == []
 
     page.get_by_role("button", name="Báo cáo chính thức (PDF)").click()
+    expect(page.get_by_text("Đang chờ", exact=False).first).to_be_visible()
+    claimed = job_claim(worker="test")
+    assert claimed is not None
+    from django.db import connection
+
+    def work() -> None:
+        try:
+            job_run(claimed)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=work)
+    worker.start()
     bar = page.locator("progress")
     download = page.get_by_role("link", name="Tải về")
     seen: list[int] = []
@@ -47,13 +79,16 @@ def test_a_coordinator_makes_the_report_and_downloads_it(
             value = int(bar.first.get_attribute("value") or 0)
             if not seen or seen[-1] != value:
                 seen.append(value)
-            if not checked and not done:  # the page while the job runs
+            if not checked and not done and 0 < value < 100:  # the page while the job runs
                 expect(page.get_by_role("status")).to_contain_text("Tài liệu đang được tạo")
                 assert axe(page) == []
                 checked = True
+                shown.set()  # let the job go on
         if done:
             break
         page.wait_for_timeout(100)
+    shown.set()
+    worker.join(timeout=120)
     expect(download).to_be_visible()
     assert checked, seen
     # the bar moved without a reload, through at least one step between 0 and 100
