@@ -484,3 +484,11 @@ def test_streaming_in_small_batches_gives_the_same_table(monkeypatch: pytest.Mon
                 key,
                 field,
             )
+
+
+def test_asking_for_some_levels_returns_exactly_those_rows_of_the_full_table() -> None:
+    rows = answers(PROVINCE, 400, 4, seed=21)
+    full = run(PROVINCE, rows, Spec(by=("unit_id",)))
+    for levels in (("overall",), ("factor", "overall"), ("item",)):
+        some = run(PROVINCE, rows, Spec(by=("unit_id",), levels=levels))
+        assert some == {k: v for k, v in full.items() if k[1] in levels}, levels

@@ -165,13 +165,12 @@ def campaign_compute(
         results: dict[str, list[dict[str, Any]]] = {}
         for name, by in groupings(profile_codes(campaign)).items():
             say(name)
-            spec = Spec(by=by, **spec_args)
+            levels = PAIRED_LEVELS if name in UNIT_PAIRED else None
+            spec = Spec(by=by, levels=levels, **spec_args)
             if kept is not None and name in UNIT_DERIVED:
                 results[name] = engine.table(_regroup(kept, name), spec)
             else:
                 results[name] = engine.compute(store.con, "_hailong_answers", spec)
-            if name in UNIT_PAIRED:
-                results[name] = [r for r in results[name] if r["level"] in PAIRED_LEVELS]
     say("comments")
     comments_sync(campaign=campaign)  # the comments' tags, in step with the same answers
     if n_answers:

@@ -38,6 +38,10 @@ class Spec:
     min_n : int
         Below this many valid answers a figure is flagged "not enough answers" and is
         never ranked (default 30).
+    levels : tuple of str or None
+        The levels to return ("item", "perception", "expectation", "factor", "part",
+        "overall"); None for all. Leaving out the question levels saves building a row per
+        group and question (their statistics are still computed: composites are made of them).
     """
 
     by: tuple[str, ...] = ()
@@ -45,6 +49,7 @@ class Spec:
     cluster: str | None = "unit_id"
     confidence: float = 0.95
     min_n: int = 30
+    levels: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -280,9 +285,14 @@ class Engine:
         )
         out: list[dict[str, Any]] = []
         heads = [dict(zip(by, key, strict=True)) for key in keys]
-        item_rows = self._item_rows(
-            heads, ItemTables(Cg, Dg, W, index, n, m, var_item, deff_item), spec
+        wanted = spec.levels
+        item_rows = (
+            self._item_rows(heads, ItemTables(Cg, Dg, W, index, n, m, var_item, deff_item), spec)
+            if wanted is None or set(wanted) & set(self.kinds)
+            else [[] for _ in heads]
         )
+        if wanted is not None:  # question rows (item, perception, expectation) of those levels
+            item_rows = [[r for r in rows if r["level"] in wanted] for rows in item_rows]
         n_comp = answered.astype(np.int64).tolist()
         valid_l, estimate_l = valid.tolist(), estimate.tolist()
         var_l, deff_l = _nones(var_comp), _nones(deff_comp)
@@ -290,6 +300,8 @@ class Engine:
         for g, head in enumerate(heads):
             out.extend(item_rows[g])
             for k, comp in enumerate(self.composites):
+                if wanted is not None and comp.level not in wanted:
+                    continue
                 row: dict[str, Any] = {**head, "level": comp.level, "code": comp.code, "n": n_comp[g][k],
                                        "n_missing": None, "share_satisfied": None, "mean_score": None,
                                        "mean_index": None, "distribution": None, "n_eff": None}  # fmt: skip
