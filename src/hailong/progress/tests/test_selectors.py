@@ -182,3 +182,61 @@ def test_devices_desks_and_bursts_are_read_from_the_answers(
     bursts = [a for a in found if a.kind == "burst"]
     assert [a.unit_id for a in bursts] == [units["b"].pk]
     assert "12" in bursts[0].text and "14:00" in bursts[0].text
+
+
+def test_past_days_are_counted_once_and_again_only_when_one_of_their_answers_changes(
+    campaign: Campaign, units: dict[str, Unit], answer: Answer
+) -> None:
+    from django.core.cache import cache
+    from django.db import connection, transaction
+    from django.db.models import F
+    from django.test.utils import CaptureQueriesContext
+
+    from hailong.collection.services import Incoming, responses_import, responses_review
+    from hailong.progress.selectors import campaign_counts
+
+    today = timezone.localdate()
+    yesterday = today - dt.timedelta(days=1)
+    for _ in range(3):
+        answer(units["a"], local(yesterday, 10))
+    flagged = answer(units["b"], local(yesterday, 11), review="flagged")
+    answer(units["a"], local(today, 8))
+    scans: list[int] = []
+
+    def counts() -> Counter[tuple[int, str, str]]:
+        # a minute passes: the refresh interval, and the few seconds a commit may be in flight
+        Response.objects.update(changed_at=F("changed_at") - dt.timedelta(minutes=1))
+        kept = cache.get(f"progress:past:{campaign.pk}")
+        if kept:
+            kept["counted_at"] -= dt.timedelta(minutes=1)
+            cache.set(f"progress:past:{campaign.pk}", kept)
+        cache.delete(f"progress:counts:{campaign.pk}")
+        with CaptureQueriesContext(connection) as queries:
+            found = campaign_counts(campaign)
+        scans.append(sum("GROUP BY" in q["sql"] for q in queries.captured_queries))
+        tally: Counter[tuple[int, str, str]] = Counter()
+        for unit_id, day, review, _source, _mode, n, _top in found:
+            tally[(unit_id, str(day), review)] += n
+        return tally
+
+    def truth() -> Counter[tuple[int, str, str]]:
+        return Counter(
+            (r.unit_id, str(timezone.localtime(r.submitted_at).date()), r.review)
+            for r in Response.objects.filter(campaign=campaign)
+        )
+
+    assert counts() == truth() and scans[-1] == 2  # the past days, then today
+    answer(units["c"], local(today, 9))
+    assert counts() == truth() and scans[-1] == 1  # a new answer today: today only
+    # yesterday's flagged answer accepted today: the past days are counted again
+    with transaction.atomic():
+        responses_review(actor=None, ids=[flagged.pk], decision="accepted", reason="đã gọi lại")
+    assert counts() == truth() and scans[-1] == 2
+    assert counts() == truth() and scans[-1] == 1
+    # a paper form of yesterday typed today counts on its own day
+    late = Incoming(key="muon-1", submitted_at=local(yesterday, 15), answers={"tong_the": 5})
+    responses_import(
+        campaign=campaign, unit=units["b"], incoming=[late], source="paper", collection_mode="paper"
+    )
+    assert counts() == truth() and scans[-1] == 2
+    assert counts() == truth() and scans[-1] == 1
