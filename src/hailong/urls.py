@@ -31,3 +31,5 @@ urlpatterns = [
     path("", include("hailong.opendata.urls")),
     path("", include("hailong.portal.urls")),
 ]
+
+handler403 = "hailong.accounts.refusals.permission_denied"

@@ -14,3 +14,13 @@ def refused(request: HttpRequest, vi: str, en: str, status: int = 403) -> HttpRe
     """A page that says why in both languages (a reason in lower case, without a full stop)."""
     context = {"reason_vi": vi, "reason_en": en}
     return render(request, "accounts/refused.html", context, status=status)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 403 handler (``handler403``): a view that raises ``PermissionDenied`` gets the
+    same page as every other refusal, not the bare default."""
+    return refused(
+        request,
+        "bạn không có quyền xem trang này hay làm việc này",
+        "you are not allowed to see this page or do this",
+    )

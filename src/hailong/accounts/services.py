@@ -159,6 +159,16 @@ def role_remove(*, actor: User, assignment: RoleAssignment) -> None:
 
 
 @transaction.atomic
+def _unit_of(user: User) -> Unit | None:
+    """The one unit all of a user's roles are held over, for the audit log's unit scope (a
+    unit's own coordinator reads what was done to that unit's staff); None for a user with a
+    province-wide role, roles over several units, or none."""
+    units = set(RoleAssignment.objects.filter(user=user).values_list("unit_id", flat=True))
+    if len(units) == 1 and None not in units:
+        return Unit.objects.get(pk=units.pop())
+    return None
+
+
 def user_password_reset(*, actor: User, user: User) -> str:
     """Give ``user`` a new generated password (shown once) and end the pause on its sign-in."""
     _check_manage(actor=actor, user=user)
@@ -166,7 +176,7 @@ def user_password_reset(*, actor: User, user: User) -> str:
     user.set_password(password)
     user.save(update_fields=["password"])
     lockout_clear(username=user.username)
-    audit_record(action="user.password_reset", actor=actor, obj=user)
+    audit_record(action="user.password_reset", actor=actor, obj=user, unit=_unit_of(user))
     return password
 
 
@@ -178,7 +188,7 @@ def user_lock(*, actor: User, user: User) -> None:
         raise ManageError("Bạn không thể tự khóa tài khoản của mình", "you cannot lock yourself")
     user.is_active = False
     user.save(update_fields=["is_active"])
-    audit_record(action="user.lock", actor=actor, obj=user)
+    audit_record(action="user.lock", actor=actor, obj=user, unit=_unit_of(user))
 
 
 @transaction.atomic
@@ -188,7 +198,7 @@ def user_unlock(*, actor: User, user: User) -> None:
     user.is_active = True
     user.save(update_fields=["is_active"])
     lockout_clear(username=user.username)
-    audit_record(action="user.unlock", actor=actor, obj=user)
+    audit_record(action="user.unlock", actor=actor, obj=user, unit=_unit_of(user))
 
 
 @transaction.atomic
@@ -222,7 +232,9 @@ def totp_device_confirm(*, device: TotpDevice, code: str) -> list[str]:
     RecoveryCode.objects.bulk_create(
         RecoveryCode(user=device.user, code_hash=totp.recovery_code_hash(c)) for c in codes
     )
-    audit_record(action="totp.confirm", actor=device.user, obj=device.user)
+    audit_record(
+        action="totp.confirm", actor=device.user, obj=device.user, unit=_unit_of(device.user)
+    )
     return codes
 
 
@@ -233,7 +245,7 @@ def totp_device_remove(*, actor: User, user: User) -> None:
         _check_manage(actor=actor, user=user)
     TotpDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
-    audit_record(action="totp.remove", actor=actor, obj=user)
+    audit_record(action="totp.remove", actor=actor, obj=user, unit=_unit_of(user))
 
 
 @transaction.atomic

@@ -126,3 +126,21 @@ def test_the_verify_button_shows_the_result(log: None) -> None:
         cursor.execute("UPDATE audit_auditentry SET reason = 'x' WHERE seq = 2")
     page = client.post(URL + "kiem-tra/").content.decode()
     assert "#2" in page and "hash does not match" in page
+
+
+def test_what_is_done_to_a_units_staff_is_read_by_that_units_coordinator(
+    units: dict[str, Unit],
+) -> None:
+    from hailong.accounts.services import user_lock, user_unlock
+
+    clerk_a = User.objects.create_user("thu-ky-a")
+    RoleAssignment.objects.create(user=clerk_a, role=Role.CLERK, unit=units["a"])
+    clerk_b = User.objects.create_user("thu-ky-b")
+    RoleAssignment.objects.create(user=clerk_b, role=Role.CLERK, unit=units["b"])
+    admin = User.objects.create_user("quan-tri")
+    RoleAssignment.objects.create(user=admin, role=Role.ADMINISTRATOR, unit=None)
+    user_lock(actor=admin, user=clerk_a)
+    user_unlock(actor=admin, user=clerk_b)
+    page = signed_in(Role.COORDINATOR, units["a"]).get(URL).content.decode()
+    assert "user.lock" in page and "thu-ky-a" in page
+    assert "user.unlock" not in page and "thu-ky-b" not in page

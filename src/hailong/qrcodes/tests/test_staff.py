@@ -54,7 +54,11 @@ def test_roles_that_do_not_print_see_no_unit(client: Client, place: Place) -> No
     client.force_login(viewer)
     page = client.get("/quan-tri/ma-qr/").content.decode()
     assert "Phường Hạc Thành" not in page and "chưa được giao đơn vị nào" in page
-    assert client.get("/quan-tri/ma-qr/14797/").status_code == 403
+    refused = client.get("/quan-tri/ma-qr/14797/")
+    assert refused.status_code == 403
+    page = refused.content.decode()  # the staff refusal page, not Django's bare one
+    assert "Không được phép" in page and "bạn không có quyền" in page and "not allowed" in page
+    assert 'href="/can-bo/"' in page or "Trang cán bộ" in page
 
 
 def test_procedures_can_be_searched(client: Client, place: Place) -> None:
