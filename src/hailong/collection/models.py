@@ -86,7 +86,7 @@ class Response(models.Model):
     result_date = models.DateField(_("result received on"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
     received_at = models.DateTimeField(_("stored at"), auto_now_add=True)
-    changed_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
+    changed_at = models.DateTimeField(_("last changed"), auto_now=True)
     answers = models.JSONField(_("answers"), default=dict)
     profile = models.JSONField(_("respondent profile"), default=dict, blank=True)
     flags = models.JSONField(_("integrity flags"), default=list, blank=True)
@@ -117,6 +117,9 @@ class Response(models.Model):
         indexes = [
             models.Index(fields=["campaign", "unit"], name="response_campaign_unit"),
             models.Index(fields=["campaign", "review"], name="response_campaign_review"),
+            # what changed in a campaign since a moment: the analytics store's sync, the
+            # comments' sync and the progress board's days (every such query names the campaign)
+            models.Index(fields=["campaign", "changed_at"], name="response_campaign_changed"),
         ]
 
     def __str__(self) -> str:
