@@ -11,7 +11,9 @@ export HAILONG_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/hailong
 demo: setup
 	$(VENV)/bin/hailong demo $(ARGS)
 
-test: setup system node_modules/axe-core/axe.min.js lint typecheck test-sqlite test-postgres
+# The two databases' suites run side by side (two cores), each with its own var/ directory.
+test: setup system node_modules/axe-core/axe.min.js lint typecheck
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 setup: $(STAMP)
 
@@ -44,10 +46,11 @@ typecheck: setup
 	$(VENV)/bin/mypy
 
 test-sqlite: setup
-	env -u HAILONG_DATABASE_URL $(VENV)/bin/pytest
+	env -u HAILONG_DATABASE_URL HAILONG_VAR_DIR=$(CURDIR)/var/test-sqlite $(VENV)/bin/pytest -p no:cacheprovider
 
 test-postgres: setup
-	HAILONG_DATABASE_URL=$(HAILONG_TEST_POSTGRES_URL) $(VENV)/bin/pytest
+	HAILONG_DATABASE_URL=$(HAILONG_TEST_POSTGRES_URL) HAILONG_VAR_DIR=$(CURDIR)/var/test-postgres \
+	  $(VENV)/bin/pytest -p no:cacheprovider
 
 # Refresh the Vietnamese catalogue after changing strings; translate what it marks, then commit both files.
 messages: setup
