@@ -6,7 +6,10 @@ exactly as ``hailong serve`` does, and drives it with wrk on loopback:
 
 1. the no-op route of the same server (``/bench/noop``: reads and decodes the JSON body,
    answers 201, writes nothing) — the baseline;
-2. the submission route (``/api/v1/answers``): every check, the writer, a 201 only after the
+2. the checked-only route (``/bench/checked``): the submission route's every check (token,
+   rate limits, answers against the questionnaire, flags, duplicate key, the row to write),
+   then 201 without writing — the like-for-like baseline of the durable path;
+3. the submission route (``/api/v1/answers``): every check, the writer, a 201 only after the
    COMMIT that holds the answer.
 
 It prints both rates, their ratio, the latency percentiles, then checks that every answer
@@ -244,6 +247,7 @@ def run_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         wrk(base + "/api/v1/answers", warm, script, 2, args.connections)  # warm up
         before = int(django_run(env, COUNT, stdin="").split()[0])
         noop = wrk(base + "/bench/noop", measured, script, args.seconds, args.connections)
+        only = wrk(base + "/bench/checked", measured, script, args.seconds, args.connections)
         submit = wrk(base + "/api/v1/answers", measured, script, args.seconds, args.connections)
         stored_after = int(django_run(env, COUNT, stdin="").split()[0])
         acknowledged = submit["requests"] - submit["bad_status"] - submit["socket_errors"]
@@ -257,6 +261,7 @@ def run_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     return {
         "db": kind,
         "noop": noop,
+        "checked": only,
         "submit": submit,
         "ratio": submit["rate"] / noop["rate"],
         "stored_in_run": stored_after - before,
@@ -279,16 +284,24 @@ def main() -> None:
           f"granian --workers {args.workers}")  # fmt: skip
     for kind in kinds:
         r = run_one(kind, args)
-        n, s = r["noop"], r["submit"]
+        n, c, s = r["noop"], r["checked"], r["submit"]
         print(f"\n[{kind}]")
         print(
             f"  no-op route     {n['rate']:8.0f} req/s   p50 {n['p50_ms']:6.1f} ms   p99 {n['p99_ms']:6.1f} ms"
+        )
+        print(
+            f"  checked only    {c['rate']:8.0f} req/s   p50 {c['p50_ms']:6.1f} ms   p99 {c['p99_ms']:6.1f} ms"
+            f"   (non-2xx: {c['bad_status']:.0f})"
         )
         print(
             f"  durable submit  {s['rate']:8.0f} req/s   p50 {s['p50_ms']:6.1f} ms   p99 {s['p99_ms']:6.1f} ms   max {s['max_ms']:6.1f} ms"
         )
         print(
             f"  ratio submit / no-op: {r['ratio']:.2f}   non-2xx: {s['bad_status']:.0f}   socket errors: {s['socket_errors']:.0f}"
+        )
+        print(
+            f"  ratio submit / checked only: {s['rate'] / c['rate']:.2f}   "
+            f"checked only / no-op: {c['rate'] / n['rate']:.2f}"
         )
         print(
             f"  wrk run: {r['acknowledged_in_run']:.0f} acknowledged, {r['stored_in_run']} stored "

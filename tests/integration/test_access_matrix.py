@@ -255,6 +255,7 @@ ASGI_MATRIX = {
     "/api/v1/answers": "API key with answers:write, for the key's units only "
     "(test_an_integrating_system_submits_with_its_key_for_its_units_only)",
     "/bench/noop": "benchmark only, when HAILONG_BENCH_NOOP is set",
+    "/bench/checked": "benchmark only, when HAILONG_BENCH_NOOP is set: every check, no writing",
 }
 
 

@@ -54,7 +54,12 @@ Send = Callable[[Message], Awaitable[None]]
 FORM_PATH = "/gui-phieu/"
 API_PATH = "/api/v1/answers"
 NOOP_PATH = "/bench/noop"  # bench/submit.py's baseline: same server, no checks, no writing
-PATHS = (FORM_PATH, API_PATH, NOOP_PATH) if settings.HAILONG_BENCH_NOOP else (FORM_PATH, API_PATH)
+CHECKED_PATH = "/bench/checked"  # bench/submit.py: every check of the route, nothing written
+PATHS = (
+    (FORM_PATH, API_PATH, NOOP_PATH, CHECKED_PATH)
+    if settings.HAILONG_BENCH_NOOP
+    else (FORM_PATH, API_PATH)
+)
 MAX_BODY = 64 * 1024
 _decoder = msgspec.json.Decoder()
 
@@ -84,6 +89,7 @@ class Intake:
         self.catalogue = CatalogueCache()
         self.salts = SaltBox()
         self.recent = RecentAnswers()
+        self.recent_checked = RecentAnswers()  # the checked-only bench route's own memory
         self.limiter = RateLimiter(
             per_minute=settings.HAILONG_SUBMIT_PER_MINUTE,
             burst=settings.HAILONG_SUBMIT_BURST,
@@ -120,6 +126,12 @@ class Intake:
                 )
             body = await _read_body(headers, receive)
             fields, data = _decode(headers, body, is_form)
+            if scope["path"] == CHECKED_PATH:
+                await self._pending(headers, fields, data, address, False, self.recent_checked)
+                await _send(
+                    send, 201, b'{"status":"checked"}', [(b"content-type", b"application/json")]
+                )
+                return
             pending = await self._pending(headers, fields, data, address, is_form)
             try:
                 stored = await self.writer.store(pending)
@@ -178,6 +190,7 @@ class Intake:
         data: dict[str, Any],
         address: str,
         is_form: bool,
+        recent: RecentAnswers | None = None,
     ) -> Pending:
         catalogue = await self.catalogue.get()
         now = time.time()
@@ -302,7 +315,7 @@ class Intake:
                 "this device is sending too much; try again in a few minutes",
             )
         honeypot = bool(is_form and (fields or {}).get("website", [""])[-1].strip())
-        duplicate = self.recent.seen_before(_duplicate_key(hashed, unit_id, encoded))
+        duplicate = (recent or self.recent).seen_before(_duplicate_key(hashed, unit_id, encoded))
         flags = answer_flags(
             item_answers=items,
             answered=len(checked.answers) + len(checked.not_applicable),

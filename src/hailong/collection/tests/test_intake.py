@@ -311,3 +311,16 @@ def test_the_shared_rate_limit_counts_across_processes_through_redis() -> None:
             break
         key = "test:" + uuid.uuid4().hex
     assert allowed == [True] * 5 + [False] * 2
+
+
+def test_the_benchmark_s_checked_only_route_checks_everything_and_writes_nothing(
+    open_campaign: Campaign, intake: Client
+) -> None:
+    """bench/submit.py's like-for-like baseline: the route's every check, no writing."""
+    reply = intake.post("/bench/checked", body(open_campaign))
+    assert reply.status == 201 and reply.json() == {"status": "checked"}
+    assert not Response.objects.exists()
+    bad = intake.post("/bench/checked", body(open_campaign, {"f1_1": 9}))
+    assert bad.status == 422 and "f1_1" in bad.body.decode()  # the same checks refuse
+    assert intake.post("/api/v1/answers", body(open_campaign)).json()["review"] == "accepted"
+    assert Response.objects.count() == 1  # its duplicate memory is its own: not flagged
