@@ -158,7 +158,6 @@ def role_remove(*, actor: User, assignment: RoleAssignment) -> None:
     assignment.delete()
 
 
-@transaction.atomic
 def _unit_of(user: User) -> Unit | None:
     """The one unit all of a user's roles are held over, for the audit log's unit scope (a
     unit's own coordinator reads what was done to that unit's staff); None for a user with a
@@ -169,6 +168,7 @@ def _unit_of(user: User) -> Unit | None:
     return None
 
 
+@transaction.atomic
 def user_password_reset(*, actor: User, user: User) -> str:
     """Give ``user`` a new generated password (shown once) and end the pause on its sign-in."""
     _check_manage(actor=actor, user=user)

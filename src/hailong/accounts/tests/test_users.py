@@ -155,3 +155,22 @@ def test_every_change_to_users_is_in_the_audit_log() -> None:
     assert actions == [("user.create", "quantri"), ("user.lock", "quantri"),
                        ("user.role_revoke", "quantri")]  # fmt: skip
     assert audit_verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_to_a_person_is_kept_only_with_its_audit_entry(
+    coordinator: User, clerk: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the audit log cannot be written, the password, the lock and the unlock are not either."""
+    from hailong.accounts import services
+    from hailong.accounts.services import user_unlock
+
+    def broken(**_: object) -> None:
+        raise RuntimeError("the audit log is unavailable")
+
+    monkeypatch.setattr(services, "audit_record", broken)
+    for change in (user_password_reset, user_lock, user_unlock):
+        with pytest.raises(RuntimeError):
+            change(actor=coordinator, user=clerk)
+        clerk.refresh_from_db()
+        assert clerk.is_active and clerk.check_password(PASSWORD), change.__name__
