@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +28,13 @@ class FilingChannel(models.TextChoices):
     ONLINE_FULL = "online_full", _("Fully online")
     ONLINE_PARTIAL = "online_partial", _("Partly online")
     POSTAL = "postal", _("By post")
+
+
+# The longest an answer writer takes between stamping ``changed_at`` and committing: the
+# submission writer, an import (re-stamped just before it commits), a review. Whoever reads
+# "what changed since S" reads from S − WRITE_SLACK so that nothing committed late is missed
+# (the comments' sync, the progress board's past days; the analytics store keeps 5 minutes).
+WRITE_SLACK = dt.timedelta(seconds=30)
 
 
 class Response(models.Model):

@@ -94,6 +94,9 @@ def responses_import(
     """
     instrument = campaign.instrument.to_core()
     now = timezone.now()
+    # read under a lock: a merge that ends the unit meanwhile waits for this batch, or this
+    # batch sees the unit's new end (units_merge locks the same row)
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
     keys = [i.key for i in incoming]
     stored = {
         r.idempotency_key: r
@@ -115,7 +118,9 @@ def responses_import(
                 )
             already += 1
             continue
-        problem = unit.validity_problem(timezone.localdate(item.submitted_at or now))
+        # a device whose clock runs ahead does not date an answer in the future
+        submitted_at = min(item.submitted_at or now, now)
+        problem = unit.validity_problem(timezone.localdate(submitted_at))
         if problem is not None:
             raise UnitNotValid(*problem)
         new.append(
@@ -129,7 +134,7 @@ def responses_import(
                 collection_mode=collection_mode,
                 filing_channel=item.filing_channel,
                 result_date=item.result_date,
-                submitted_at=item.submitted_at or now,
+                submitted_at=submitted_at,
                 answers=answers,
                 profile=profile,
                 flags=list(item.flags),
@@ -184,7 +189,6 @@ def responses_review(*, actor: Any, ids: Sequence[int], decision: str, reason: s
             "có câu trả lời đã được xét hoặc không chờ xét; hãy tải lại trang",
             "some answers were already decided or are not waiting; reload the page",
         )
-    Response.objects.filter(pk__in=list(ids)).update(review=decision, changed_at=timezone.now())
     units = {unit_id for _, unit_id, _ in decided}
     audit_record(
         action=f"review.{'accept' if decision == Response.Review.ACCEPTED else 'reject'}",
@@ -193,4 +197,6 @@ def responses_review(*, actor: Any, ids: Sequence[int], decision: str, reason: s
         reason=reason.strip(),
         data={"receipts": sorted(r for r, _, _ in decided), "count": len(decided)},
     )
+    # stamped last, after any wait for the audit chain, so the commit follows it closely
+    Response.objects.filter(pk__in=list(ids)).update(review=decision, changed_at=timezone.now())
     return [r for r, _, _ in decided]

@@ -141,6 +141,9 @@ def _template_rows(
                 submitted = dt.datetime.combine(day, dt.time(12), tzinfo=tz)
             except Refused as refusal:
                 problem(DATE, refusal.vi, refusal.en)
+            if submitted is not None and submitted.date() > timezone.localdate():
+                problem(DATE, "ngày trả lời ở tương lai", "the answer date is in the future")
+                submitted = None
         if unit is not None and (
             late := unit.validity_problem(submitted.date() if submitted else timezone.localdate())
         ):
@@ -257,6 +260,7 @@ def upload_commit(
     preview = upload_preview(user=user, campaign=campaign, data=data, fmt=fmt, unit=unit)
     if preview.problems:
         raise ImportRejected("tệp / file", preview.problems)
+    began = timezone.now()
     stored = already = 0
     for target, items in preview.batches.values():
         try:
@@ -273,4 +277,9 @@ def upload_commit(
             raise ImportRejected("tệp / file", [Problem(0, "", exc.vi, exc.en)]) from exc
         stored += report.stored
         already += report.already
+    # a big file takes a while: stamp its rows again just before the commit, so whoever reads
+    # "what changed since" (collection.models.WRITE_SLACK) cannot miss them
+    Response.objects.filter(campaign=campaign, changed_at__gte=began).update(
+        changed_at=timezone.now()
+    )
     return ImportReport(stored=stored, already=already)

@@ -65,6 +65,8 @@ def batch_open(
             f"unit {unit.code} ({unit.name}) is not in campaign '{campaign.code}'",
             field="unit",
         )
+    if (ended := unit.validity_problem(timezone.localdate())) is not None:
+        raise EntryRefused(ended[0][:1].upper() + ended[0][1:], ended[1], field="unit")
     number = number.strip()
     if not number:
         raise EntryRefused("Chưa ghi số lô", "the batch number is missing", field="number")
@@ -114,15 +116,6 @@ def _service(code: str) -> Service | None:
     return service
 
 
-def _unit_current(batch: PaperBatch) -> None:
-    """A batch of a unit merged or split since it was opened takes no more sheets: the
-    answers would be dated after the unit's last day (type them into a batch of the unit now
-    in charge)."""
-    problem = batch.unit.validity_problem(timezone.localdate())
-    if problem is not None:
-        raise EntryRefused(problem[0][:1].upper() + problem[0][1:], problem[1])
-
-
 def _store(batch: PaperBatch, number: int, instrument: Instrument, source: Any) -> None:
     try:
         _import(batch, number, instrument, source)
@@ -137,7 +130,9 @@ def _import(batch: PaperBatch, number: int, instrument: Instrument, source: Any)
         incoming=[
             Incoming(
                 key=batch.key(number),
-                submitted_at=None,
+                # paper forms were filled before their bundle was opened: dated by the bundle,
+                # so the forms of a unit merged since are still stored under that unit
+                submitted_at=batch.created_at,
                 answers=answers_for_storage(instrument, source.answers),
                 profile=answers_for_storage(instrument, source.profile),
                 service=source.service,
@@ -163,7 +158,6 @@ def sheet_enter(
         raise PermissionDenied(f"{batch.unit.code} is outside the user's units")
     if batch.closed_at is not None:
         raise EntryRefused("Lô này đã đóng", "this batch is closed")
-    _unit_current(batch)
     if not 1 <= sheet_number <= batch.expected_sheets:
         raise EntryRefused(
             f"Số phiếu phải từ 1 đến {batch.expected_sheets}",

@@ -37,7 +37,7 @@ from django.utils import timezone
 from hailong.accounts.models import Role, User
 from hailong.accounts.selectors import units_in_scope
 from hailong.campaigns.models import Campaign
-from hailong.collection.models import Response
+from hailong.collection.models import WRITE_SLACK, Response
 from hailong.units.models import Desk, Unit
 
 BOARD_ROLES: tuple[str, ...] = (
@@ -277,7 +277,8 @@ def _past_counts(campaign: Campaign, start: dt.datetime) -> list[tuple[Any, ...]
     An answer given before today changes only by review, late entry or import, and each sets
     ``changed_at``: the kept counts stand while no answer dated before today has changed
     since they were counted (an indexed look at the answers changed since). The count's
-    moment is taken a few seconds before the scan, so a commit in flight is looked at again.
+    moment is taken ``WRITE_SLACK`` before the scan, so a write committed late is looked at
+    again. Deleting answers leaves no trace: the counts are kept 15 minutes at most.
     """
     key = f"progress:past:{campaign.pk}"
     kept = cache.get(key)
@@ -287,7 +288,7 @@ def _past_counts(campaign: Campaign, start: dt.datetime) -> list[tuple[Any, ...]
         ).exists()
         if not changed:
             return list(kept["rows"])
-    counted_at = timezone.now() - dt.timedelta(seconds=5)
+    counted_at = timezone.now() - WRITE_SLACK
     rows = _grouped(Response.objects.filter(campaign=campaign, submitted_at__lt=start), campaign)
     cache.set(key, {"start": start, "counted_at": counted_at, "rows": rows}, PAST_KEPT_SECONDS)
     return rows

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hailong.campaigns.models import Campaign
-from hailong.collection.models import Response
+from hailong.collection.models import WRITE_SLACK, Response
 from hailong.comments import Lexicon, comment_tags, mask, normalise
 from hailong.comments.lexicon import default_lexicon
 from hailong.core.text import strip_diacritics
@@ -29,10 +29,10 @@ from hailong.instruments.models import InstrumentVersion
 from .models import FACTOR_FIELDS, Comment, CommentSync
 
 # An answer written in a transaction that commits after a sync has read past its changed_at
-# would be missed. No transaction of the answer writers lasts this long, so what a sync that
-# started at S did not see has changed_at >= S - SLACK: the next sync reads from there, or from
-# its mark when that is earlier (when a bound stopped it).
-SLACK = dt.timedelta(seconds=30)
+# would be missed. What a sync that started at S did not see has changed_at >= S - SLACK
+# (collection.models.WRITE_SLACK): the next sync reads from there, or from its mark when that
+# is earlier (when a bound stopped it).
+SLACK = WRITE_SLACK
 CHUNK = 500
 
 

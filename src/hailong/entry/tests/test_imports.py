@@ -206,3 +206,22 @@ def test_a_row_dated_after_its_unit_ended_is_named_and_nothing_is_stored(
     assert [(p.row, p.column) for p in problems] == [(4, "ngay")]  # 06/03, the day after
     assert "05/03/2025" in problems[0].message_vi and "ended" in problems[0].message_en
     assert not Response.objects.exists()
+
+
+def test_a_row_dated_in_the_future_is_named_and_nothing_is_stored(
+    campaign: Campaign, province: dict[str, Unit], people: dict[str, User], service: Service
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client = signed_in(people["lan"])
+    template = client.get(f"/quan-tri/nhap-lieu/tep/mau/{campaign.code}.csv")
+    rows = rows_for(province["a"])
+    rows[1]["ngay"] = (timezone.localdate() + dt.timedelta(days=1)).isoformat()  # a typo
+    preview = upload(client, campaign, "phieu.csv", filled_csv(template.content, rows))
+    problems = preview.context["preview"].problems
+    assert [(p.row, p.column, p.message_en) for p in problems] == [
+        (4, "ngay", "the answer date is in the future")
+    ]
+    assert not Response.objects.exists()

@@ -296,7 +296,7 @@ def test_the_admin_lists_batches_copies_and_resolutions_in_vietnamese(
     assert client.get("/quan-tri/entry/paperresolution/").status_code == 200
 
 
-def test_a_batch_of_a_unit_merged_since_it_was_opened_takes_no_more_sheets(
+def test_forms_of_a_unit_merged_after_their_bundle_was_opened_stay_with_that_unit(
     campaign: Campaign, province: dict[str, Unit], people: dict[str, User]
 ) -> None:
     import datetime as dt
@@ -304,26 +304,23 @@ def test_a_batch_of_a_unit_merged_since_it_was_opened_takes_no_more_sheets(
     from django.utils import timezone
 
     batch = batch_of(campaign, province["a"], people["lan"], double=False)
-    assert (
-        sheet_enter(batch=batch, clerk=people["lan"], sheet_number=1, typed=sheet(), service="")
-        == "stored"
-    )
-    # the unit is merged away from today: its last day was yesterday
+    PaperBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - dt.timedelta(days=3))
+    batch.refresh_from_db()
+    # the unit is merged away two days ago: the bundle's forms were filled before that
     Unit.objects.filter(pk=province["a"].pk).update(
-        valid_to=timezone.localdate() - dt.timedelta(days=1)
+        valid_to=timezone.localdate() - dt.timedelta(days=2)
     )
+    typed = sheet_enter(batch=batch, clerk=people["lan"], sheet_number=1, typed=sheet(), service="")
+    assert typed == "stored"
+    stored = Response.objects.get()
+    assert stored.unit_id == province["a"].pk and stored.submitted_at == batch.created_at
+    # a new bundle for the ended unit is refused, saying why
+    province["a"].refresh_from_db()
     with pytest.raises(EntryRefused, match="unit now in charge") as refused:
-        sheet_enter(batch=batch, clerk=people["lan"], sheet_number=2, typed=sheet(), service="")
-    assert (
-        province["a"].code in refused.value.message_vi
-        and "hết hiệu lực" in refused.value.message_vi
-    )
-    assert Response.objects.count() == 1 and batch.entries.count() == 1  # nothing half-written
-    page = signed_in(people["lan"]).post(
-        f"/quan-tri/nhap-lieu/lo/{batch.pk}/nhap/", typed_post(2, sheet())
-    )
-    assert page.status_code == 400 and "hết hiệu lực" in page.content.decode()
-    assert Response.objects.count() == 1
+        batch_open(user=people["lan"], campaign=campaign, unit=province["a"], number="08/2025",
+                   expected_sheets=5, double_entry=False)  # fmt: skip
+    assert "hết hiệu lực" in refused.value.message_vi
+    assert PaperBatch.objects.count() == 1
 
 
 def test_no_channel_stores_an_answer_dated_after_its_unit_ended(
