@@ -120,22 +120,35 @@ def test_rank_intervals_do_not_depend_on_the_order_units_are_given_in() -> None:
     )
 
 
-def test_comparisons_use_at_least_the_uncertainty_of_the_published_interval() -> None:
-    from hailong.measurement.compare import interval_se
+def test_comparisons_use_the_side_of_the_published_interval_facing_the_other_figure() -> None:
+    from hailong.measurement.compare import interval_sides
 
     z = 1.959963984540054
-    # all satisfied, n = 17: se 0 but the published interval is 81,57–100
-    assert interval_se(0.0, 81.57, 100.0) == pytest.approx((100 - 81.57) / (2 * z))
-    # the linearized interval itself: se unchanged
-    assert interval_se(2.0, 80 - 2 * z, 80 + 2 * z) == pytest.approx(2.0)
-    # clipped at 100 (narrower than 2 z se): never below se
-    assert interval_se(3.0, 93.0, 100.0) == 3.0
-    assert interval_se(None, None, None) is None and interval_se(1.5, None, None) == 1.5
-    assert interval_se(None, 70.0, 90.0) == pytest.approx(20 / (2 * z))
-    # a change inside the noise of an all-satisfied unit is not significant
-    before, now = (
-        change(97.0, 1.0, 100.0, 0.0),
-        change(97.0, 1.0, 100.0, interval_se(0.0, 81.57, 100.0)),
-    )
-    assert before is not None and before.significant is True  # what se = 0 used to say
-    assert now is not None and now.significant is False
+    # all satisfied, n = 17: se 0, the published interval 81,57–100, one-sided at the top
+    top = interval_sides(100.0, 0.0, 81.57, 100.0)
+    assert top == pytest.approx(((100 - 81.57) / z, 0.0))
+    assert interval_sides(80.0, 2.0, 80 - 2 * z, 80 + 2 * z) == pytest.approx((2.0, 2.0))
+    assert interval_sides(97.0, 3.0, 93.0, 100.0) == (3.0, 3.0)  # clipped: never below se
+    assert interval_sides(None, 1.5, None, None) == 1.5
+    assert interval_sides(1.0, None, None, None) is None
+    # last year 100 (81,57–100), this year 89 ± 2: inside last year's interval, not a change
+    fall = change(89.0, 2.0, 100.0, top)
+    assert fall is not None and fall.significant is False
+    said = change(89.0, 2.0, 100.0, 0.0)  # what se = 0 used to say
+    assert said is not None and said.significant is True
+    # a rise to an all-satisfied year: this year's lower side faces last year
+    rise = change(100.0, top, 90.0, 1.0)
+    assert rise is not None and rise.significant is False
+    # only the sides facing each other count: this year upwards (5), last year downwards (0,1)
+    steady = change(99.0, (0.1, 5.0), 100.0, (0.1, 0.0))
+    assert steady is not None and steady.se == pytest.approx((5.0**2 + 0.1**2) ** 0.5)
+
+
+def test_a_unit_at_the_top_of_the_scale_is_drawn_only_below_it() -> None:
+    sure = {r.key: r for r in rank({"A": (100.0, 0.0), "B": (99.0, 0.3)})}
+    assert (sure["A"].rank_low, sure["A"].rank_high) == (1, 1)  # se 0: surely first
+    fair = {r.key: r for r in rank({"A": (100.0, (9.4, 0.0)), "B": (99.0, 0.3)})}
+    assert (fair["A"].rank, fair["A"].rank_high, fair["B"].rank_low) == (1, 2, 1)
+    # drawn only downwards: A is never above 100, so B leads whenever A falls below B
+    up = {r.key: r for r in rank({"A": (100.0, (0.0, 9.4)), "B": (99.0, 0.3)})}
+    assert (up["A"].rank_low, up["A"].rank_high) == (1, 1)

@@ -600,6 +600,13 @@ def plan_save(
 class Recomputed:
     digest: str
     published: str | None
+    method: str = ""
+    published_method: str = ""
+
+    @property
+    def method_changed(self) -> bool:
+        """The published snapshot was computed by an earlier version of the method."""
+        return self.published is not None and self.method != self.published_method
 
     @property
     def matches(self) -> bool | None:
@@ -623,7 +630,12 @@ def campaign_recompute(
         )
     published = computation_published(campaign=campaign)
     computation = campaign_compute(campaign=campaign)
-    result = Recomputed(computation.digest, published.digest if published else None)
+    result = Recomputed(
+        computation.digest,
+        published.digest if published else None,
+        method=str(computation.settings.get("method", "")),
+        published_method=str(published.settings.get("method", "")) if published else "",
+    )
     with transaction.atomic():
         audit_record(
             action="results.compute",
@@ -635,6 +647,7 @@ def campaign_recompute(
                 "digest": computation.digest,
                 "answers": computation.n_answers,
                 "published_digest": result.published,
+                "method": result.method,
             },
         )
     return result

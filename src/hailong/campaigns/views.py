@@ -269,6 +269,19 @@ def campaign_compute_view(request: HttpRequest, campaign: Campaign) -> HttpRespo
                 )
                 % {"h": result.digest[:16]},
             )
+        elif result.method_changed:
+            messages.warning(
+                request,
+                _(
+                    "Recomputed from the stored answers: the content hash %(h)s differs from the published snapshot (%(p)s), which was computed with an earlier version of the method (%(old)s; now %(new)s). The difference may come from the method, not from the answers: see docs/intervals.md."
+                )
+                % {
+                    "h": result.digest[:16],
+                    "p": (result.published or "")[:16],
+                    "old": result.published_method or "–",
+                    "new": result.method,
+                },
+            )
         else:
             messages.warning(
                 request,

@@ -26,9 +26,9 @@ class Change:
 
 def change(
     current: float | None,
-    current_se: float | None,
+    current_se: Sides | float | None,
     previous: float | None,
-    previous_se: float | None,
+    previous_se: Sides | float | None,
     *,
     confidence: float = 0.95,
 ) -> Change | None:
@@ -37,37 +37,59 @@ def change(
     Notes
     -----
     ``se = sqrt(se_current² + se_previous²)`` (independent samples in different years);
-    the change is significant when ``|delta| > z · se``. Without both standard errors the
-    change is reported with ``significant = None`` (unknown), never as significant.
-    None when either estimate is missing: "no data", not a change of 0.
+    the change is significant when ``|delta| > z · se``. A standard error given as its two
+    sides (``interval_sides``) contributes the side facing the other estimate: for a fall,
+    how high this year could be and how low last year could have been. Without both standard
+    errors the change is reported with ``significant = None`` (unknown), never as
+    significant. None when either estimate is missing: "no data", not a change of 0.
     """
     if current is None or previous is None:
         return None
     delta = current - previous
+    current_se = _facing(current_se, upward=delta < 0)
+    previous_se = _facing(previous_se, upward=delta > 0)
     if current_se is None or previous_se is None:
         return Change(delta=delta, se=None, significant=None)
     se = math.sqrt(current_se**2 + previous_se**2)
     return Change(delta=delta, se=se, significant=abs(delta) > critical_value(confidence) * se)
 
 
-def interval_se(
-    se: float | None, low: float | None, high: float | None, *, confidence: float = 0.95
-) -> float | None:
-    """The standard error a published interval stands for, for comparing and ranking.
+Sides = tuple[float, float]  # the standard error below and above an estimate
+
+
+def interval_sides(
+    index: float | None,
+    se: float | None,
+    low: float | None,
+    high: float | None,
+    *,
+    confidence: float = 0.95,
+) -> Sides | float | None:
+    """The standard errors a published interval stands for, below and above its estimate.
 
     Notes
     -----
-    ``se* = max(se, (high − low) / (2 z))``. Where every respondent gave the top (or bottom)
-    answer the linearized ``se`` is 0 and the published interval is the Wilson floor
-    (docs/intervals.md): comparing or ranking with ``se = 0`` would fix that unit's rank and
-    call any change significant, beside an interval that says 81,6–100. Where the published
-    interval is the linearized one, ``se* = se`` (an interval clipped at 0 or 100 is narrower
-    than ``2 z se``, so it never lowers ``se``). None when there is neither.
+    ``below = max(se, (index − low) / z)``, ``above = max(se, (high − index) / z)``. Where
+    every respondent gave the top (or bottom) answer the linearized ``se`` is 0 and the
+    published interval is a Wilson floor (docs/intervals.md), one-sided at the bound: 100 with
+    81,6–100 gives ``below = 9,4`` and ``above = 0``. Comparing or ranking with ``se = 0``
+    would fix such a unit's rank and call any change significant; a symmetric ``se`` would let
+    it be drawn above 100. Where the published interval is the linearized one, both sides are
+    ``se`` (an interval clipped at 0 or 100 is narrower, so it never lowers ``se``). Without
+    an interval, ``se`` itself; None when there is neither.
     """
-    width = None if low is None or high is None else (high - low) / (2 * critical_value(confidence))
-    if se is None:
-        return width
-    return se if width is None else max(se, width)
+    if index is None or low is None or high is None:
+        return se
+    z = critical_value(confidence)
+    base = se or 0.0
+    return (max(base, (index - low) / z), max(base, (high - index) / z))
+
+
+def _facing(sides: Sides | float | None, upward: bool) -> float | None:
+    """The side of an estimate's uncertainty that faces the other estimate."""
+    if sides is None or isinstance(sides, float | int):
+        return sides
+    return sides[1] if upward else sides[0]
 
 
 @dataclass(frozen=True)
@@ -88,7 +110,7 @@ def competition_ranks(values: Mapping[Hashable, float]) -> dict[Hashable, int]:
 
 
 def rank(
-    estimates: Mapping[Hashable, tuple[float, float | None]],
+    estimates: Mapping[Hashable, tuple[float, Sides | float | None]],
     *,
     draws: int = 2000,
     confidence: float = 0.95,
@@ -109,17 +131,22 @@ def rank(
     Notes
     -----
     Each draw takes every unit's index from ``N(index, se²)`` and ranks the draw; the rank
-    interval is the central ``confidence`` range of a unit's ranks over the draws. A unit
-    with no standard error keeps its point value in every draw. Ranks are competition
-    ranks (ties share the best rank).
+    interval is the central ``confidence`` range of a unit's ranks over the draws. A standard
+    error given as two sides (``interval_sides``) draws from the two-piece normal with those
+    sides (a unit at 100 % with 81,6–100 is drawn only below 100). A unit with no standard
+    error keeps its point value in every draw. Ranks are competition ranks (ties share the
+    best rank).
     """
     if not estimates:
         return []
     keys = sorted(estimates, key=str)  # the draws must not depend on the input's order
     point = np.array([estimates[k][0] for k in keys], dtype=float)
-    se = np.array([estimates[k][1] or 0.0 for k in keys], dtype=float)
+    sides = [estimates[k][1] for k in keys]
+    below = np.array([_facing(x, upward=False) or 0.0 for x in sides], dtype=float)
+    above = np.array([_facing(x, upward=True) or 0.0 for x in sides], dtype=float)
     rng = np.random.default_rng(seed)
-    sample = point + rng.standard_normal((draws, len(keys))) * se
+    normal = rng.standard_normal((draws, len(keys)))
+    sample = point + normal * np.where(normal < 0, below, above)
     # rank 1 = highest: count of others strictly above, plus one
     order = np.argsort(-sample, axis=1, kind="stable")
     ranks = np.empty_like(order)

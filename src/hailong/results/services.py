@@ -17,7 +17,7 @@ from hailong.accounts.models import User
 from hailong.audit.services import audit_record
 from hailong.campaigns.models import Campaign
 from hailong.instruments.services import instrument_freeze
-from hailong.measurement.compare import change, interval_se, rank
+from hailong.measurement.compare import change, interval_sides, rank
 from hailong.measurement.engine import Engine, Spec
 from hailong.measurement.engine.sql import quote
 from hailong.measurement.engine.stats import CellStats
@@ -138,6 +138,11 @@ def _prepare(store: AnswerStore, campaign: Campaign) -> dict[str, Any]:
     return _weights(store, campaign)
 
 
+# The method's version, stored with every computation: bumped when the same answers would give
+# other figures (2026-11-28: changes and rank intervals use both sides of the published interval).
+METHOD = "2026-11-28"
+
+
 def _spec_args(campaign: Campaign, weighted: bool) -> dict[str, Any]:
     return {
         "confidence": float(campaign.confidence),
@@ -177,7 +182,12 @@ def campaign_compute(
         instrument_freeze(version=campaign.instrument)  # results now name exactly this content
     say("store")
     rows = _rows(campaign, instrument.aggregation, results)
-    settings = {**spec_args, "weighting": campaign.weighting, "weights": weighting}
+    settings = {
+        **spec_args,
+        "weighting": campaign.weighting,
+        "weights": weighting,
+        "method": METHOD,
+    }
     return _save(campaign, rows, n_answers, settings, time.perf_counter() - started, report.rows)
 
 
@@ -267,8 +277,8 @@ def _rows(
     previous = _previous(campaign)
     confidence = float(campaign.confidence)
 
-    def se_of(r: dict[str, Any]) -> float | None:
-        return interval_se(r["se"], r["low"], r["high"], confidence=confidence)
+    def se_of(r: dict[str, Any]) -> Any:
+        return interval_sides(r["index"], r["se"], r["low"], r["high"], confidence=confidence)
 
     overall = [
         r
@@ -331,11 +341,10 @@ def _par(index: float | None, rule: Any) -> Any:
     return par_points(index, max_points=rule)
 
 
-def _previous(
-    campaign: Campaign,
-) -> dict[tuple[str, str, str, str], tuple[float | None, float | None]]:
+def _previous(campaign: Campaign) -> dict[tuple[str, str, str, str], tuple[float | None, Any]]:
     """Last year's figures of the same questionnaire, keyed like this year's rows: the index
-    and the standard error its published interval stands for (``interval_se``)."""
+    and the standard errors its published interval stands for (``interval_sides``), at the
+    confidence that interval was computed with."""
     earlier = (
         Computation.objects.filter(
             campaign__year__lt=campaign.year, instrument__code=campaign.instrument.code
@@ -346,9 +355,9 @@ def _previous(
     )
     if earlier is None:
         return {}
-    confidence = float(earlier.campaign.confidence)
+    confidence = float(earlier.settings.get("confidence", earlier.campaign.confidence))
     return {
-        (g, v, lvl, c): (i, interval_se(se, low, high, confidence=confidence))
+        (g, v, lvl, c): (i, interval_sides(i, se, low, high, confidence=confidence))
         for g, v, lvl, c, i, se, low, high in earlier.rows.values_list(
             "grouping", "group_value", "level", "code", "index", "se", "low", "high"
         )

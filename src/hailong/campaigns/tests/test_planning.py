@@ -166,3 +166,27 @@ def test_answers_in_a_channel_without_files_are_named_not_weighted(
         campaign_compute(campaign=campaign)
     with pytest.raises(CommandError, match="postal"):  # the command says it in one message
         call_command("compute", campaign.code)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recomputation_says_when_the_published_snapshot_used_an_earlier_method(
+    campaign: Campaign, tmp_path: Path, settings: Any
+) -> None:
+    from hailong.campaigns.services import campaign_recompute
+    from hailong.demo.services import answers_load
+    from hailong.results.models import Computation
+    from hailong.results.services import METHOD, campaign_publish
+
+    settings.HAILONG_ANALYTICS_PATH = tmp_path / "a.duckdb"
+    answers_load(campaign=campaign, total=300, progress=lambda n: None)
+    campaign_compute(campaign=campaign)
+    campaign_publish(campaign=campaign)
+    campaign.status = Campaign.Status.PUBLISHED
+    campaign.save()
+    same = campaign_recompute(campaign=campaign)
+    assert same.matches and not same.method_changed and same.method == METHOD
+    published = Computation.objects.get(campaign=campaign, published_at__isnull=False)
+    published.settings = {k: v for k, v in published.settings.items() if k != "method"}
+    published.save()  # as published before methods were versioned
+    older = campaign_recompute(campaign=campaign)
+    assert older.method_changed and older.published_method == ""
