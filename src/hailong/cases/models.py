@@ -140,3 +140,29 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action}"
+
+
+class Holiday(models.Model):
+    """A public holiday, or a Saturday or Sunday worked instead of one ("ngày làm bù").
+
+    Entered by the province each year from the Prime Minister's or the Ministry's notice
+    (Tết and the Hùng Kings' day follow the lunar calendar); deadlines skip the days off and
+    count the worked days (``cases/deadlines.py``).
+    """
+
+    day = models.DateField(_("day"), unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=100, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    working_day = models.BooleanField(
+        _("worked instead (make-up working day)"),
+        default=False,
+        help_text=_("A Saturday or Sunday that is officially worked in exchange for a day off."),
+    )
+
+    class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.name_vi}".strip()
