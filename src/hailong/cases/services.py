@@ -28,7 +28,8 @@ from hailong.core.imports import ImportRejected, Problem, read_rows, text
 from hailong.units.models import Unit
 
 from .codes import case_code_new
-from .models import OPEN_STATUSES, Case, CaseContact, CaseEvent, Holiday
+from .mail import mail_queue
+from .models import OPEN_STATUSES, Case, CaseContact, CaseEvent, Holiday, Outbox
 from .selectors import COORDINATORS, HANDLERS, calendar_load, holidays_may_change
 
 S = Case.Status
@@ -206,10 +207,12 @@ def case_submit(
     if name or phone or email:
         CaseContact.objects.create(case=case, name=name, phone=phone, email=email)
     _step(case=case, action="submit", actor=None, before="", actor_label="người gửi")
+    mail_queue(case=case, step="submit")
     if settings.HAILONG_CASE_AUTO_ASSIGN:
         case.status, case.assigned_at = S.ASSIGNED, now
         case.save(update_fields=["status", "assigned_at"])
         _step(case=case, action="assign", actor=None, before=S.RECEIVED, note="theo quy tắc")
+        mail_queue(case=case, step="assign")
     return case
 
 
@@ -287,6 +290,7 @@ def case_assign(*, actor: User, case: Case, unit: Unit, note: str = "") -> Case:
         note=note.strip(),
         data={"from_unit": old_unit.code, "to_unit": unit.code},
     )
+    mail_queue(case=case, step="assign")
     return case
 
 
@@ -312,6 +316,7 @@ def case_answer(*, actor: User, case: Case, answer: str) -> Case:
     _publish_if_agreed(case)
     case.save(update_fields=["answer", "status", "answered_at", "answered_by", "published"])
     _step(case=case, action="answer", actor=actor, before=S.IN_PROGRESS, note=case.answer)
+    mail_queue(case=case, step="answer")
     return case
 
 
@@ -323,6 +328,7 @@ def case_close(*, actor: User, case: Case, note: str = "") -> Case:
     case.status, case.closed_at = S.CLOSED, timezone.now()
     case.save(update_fields=["status", "closed_at"])
     _step(case=case, action="close", actor=actor, before=S.ANSWERED, note=note.strip())
+    mail_queue(case=case, step="close")
     return case
 
 
@@ -385,7 +391,9 @@ def cases_escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Remind the unit of cases due soon; escalate overdue ones to the coordinators.
 
     Run by ``hailong cases tick`` and, at most every few minutes, by the staff case list;
-    it also deletes contacts of cases closed more than ``HAILONG_CASE_CONTACT_DAYS`` ago.
+    it also deletes contacts of cases closed more than ``HAILONG_CASE_CONTACT_DAYS`` ago, and
+    the messages to them. The reminders and escalations are queued as e-mail in the same
+    transaction; ``mail.outbox_send`` sends them after it commits.
     """
     now = now or timezone.now()
     today = timezone.localtime(now).date()
@@ -406,6 +414,7 @@ def cases_escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
             before=case.status,
             note=f"quá hạn {late} ngày làm việc (hạn {case.due_on:%d/%m/%Y})",
         )
+        mail_queue(case=case, step="escalate")
         escalated += 1
     for case in open_cases.filter(reminded_at__isnull=True, due_on__gte=today):
         if calendar.between(today, case.due_on) <= settings.HAILONG_CASE_REMIND_DAYS:
@@ -418,14 +427,29 @@ def cases_escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
                 before=case.status,
                 note=f"hạn trả lời {case.due_on:%d/%m/%Y}",
             )
+            mail_queue(case=case, step="remind")
             reminded += 1
     cutoff = now - dt.timedelta(days=settings.HAILONG_CASE_CONTACT_DAYS)
-    purged, _ = CaseContact.objects.filter(
-        case__status=S.CLOSED, case__closed_at__lt=cutoff
-    ).delete()
+    old_contacts = CaseContact.objects.filter(case__status=S.CLOSED, case__closed_at__lt=cutoff)
+    # messages to those senders go with the contact: pending ones are dropped, sent ones
+    # erased, since each holds the address
+    to_senders = Outbox.objects.filter(
+        audience=Outbox.Audience.SENDER,
+        case__in=old_contacts.values("case"),
+    )
+    dropped = to_senders.filter(sent_at__isnull=True).count()
+    to_senders.delete()
+    purged, _ = old_contacts.delete()
     if purged:
-        audit_record(action="case.contacts_delete", data={"contacts": purged})
-    return {"reminded": reminded, "escalated": escalated, "contacts_deleted": purged}
+        audit_record(
+            action="case.contacts_delete", data={"contacts": purged, "mails_dropped": dropped}
+        )
+    return {
+        "reminded": reminded,
+        "escalated": escalated,
+        "contacts_deleted": purged,
+        "mails_dropped": dropped,
+    }
 
 
 def _may_change_holidays(actor: User) -> None:

@@ -29,6 +29,7 @@ from hailong.accounts.refusals import refused
 from hailong.accounts.selectors import units_in_scope
 from hailong.core.imports import ImportRejected, Problem
 
+from .mail import outbox_send
 from .models import OPEN_STATUSES, Case, Holiday
 from .selectors import (
     COORDINATORS,
@@ -65,6 +66,7 @@ TICK_EVERY = 600  # seconds between the cheap reminder/escalation runs on page l
 def _tick() -> None:
     if cache.add("hailong:cases:tick", 1, TICK_EVERY):
         cases_escalate()
+        outbox_send(limit=20)  # a page load sends a few; the cron tick sends the rest
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
