@@ -204,7 +204,9 @@ def mail_queue(*, case: Case, step: str) -> int:
 
 
 def outbox_send(*, now: dt.datetime | None = None, limit: int = 100) -> dict[str, int]:
-    """Send pending messages; each is claimed first, so two ticks at once send it once."""
+    """Send pending messages, oldest due first; each is claimed before it is sent, so two
+    ticks at once send it once. The run stops at the first failure, so that a server that does
+    not answer costs one ``EMAIL_TIMEOUT``, not one per message (a page load runs it too)."""
     now = now or timezone.now()
     most = settings.HAILONG_EMAIL_ATTEMPTS
     pending = Outbox.objects.filter(sent_at__isnull=True, attempts__lt=most, next_try_at__lte=now)
@@ -239,6 +241,7 @@ def outbox_send(*, now: dt.datetime | None = None, limit: int = 100) -> dict[str
                     "e-mail %s (%s, case %s) not sent, attempt %d of %d: %s",
                     pk, message.step, code, message.attempts, most, error,
                 )  # fmt: skip
+            break  # the server is likely down: one timeout per run, not one per message
         else:
             Outbox.objects.filter(pk=pk).update(sent_at=timezone.now(), last_error="")
             sent += 1

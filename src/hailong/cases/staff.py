@@ -213,7 +213,8 @@ def _holiday_form(request: HttpRequest, user: User) -> str:
         )
         return _("%(day)s was added.") % {"day": f"{day:%d/%m/%Y}"}
     if step == "xoa":
-        holiday = Holiday.objects.filter(pk=request.POST.get("id") or 0).first()
+        given = request.POST.get("id", "")
+        holiday = Holiday.objects.filter(pk=int(given)).first() if given.isdigit() else None
         if holiday is None:
             raise CaseRefused("ngày này không còn trong lịch", "this day is no longer in the list")
         holiday_delete(actor=user, holiday=holiday)

@@ -162,3 +162,12 @@ def test_the_case_list_warns_until_tet_is_entered(
     Holiday.objects.create(day=dt.date(year, 2, 20), name_vi="Tết")
     assert not tet_missing(today)
     assert "Chưa nhập lịch nghỉ Tết" not in client.get("/can-bo/phan-anh/").content.decode()
+
+
+def test_removing_an_unknown_day_says_so(
+    client: Client, wards: tuple[Unit, Unit], staff: dict[str, User]
+) -> None:
+    signed_in(client, staff["coordinator"])
+    for given in ("abc", "999999", ""):
+        reply = client.post(URL, {"buoc": "xoa", "id": given}, follow=True)
+        assert reply.status_code == 200 and "không còn trong lịch" in reply.content.decode()

@@ -185,3 +185,18 @@ def test_pending_messages_to_a_deleted_contact_are_dropped(
     assert not CaseContact.objects.exists()
     assert not Outbox.objects.filter(to="mai@example.com").exists()  # sent ones held the address
     assert Outbox.objects.filter(audience="unit").count() == 2
+
+
+def test_a_run_stops_at_the_first_failure_and_the_others_go_next_time(
+    wards: tuple[Unit, Unit], addresses: dict[str, User], mailoutbox: list[mail.EmailMessage]
+) -> None:
+    submitted(wards[0], **SENDER)  # three messages
+    with mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=TimeoutError("timed out"),
+    ) as backend:
+        assert outbox_send() == {"sent": 0, "failed": 1, "given_up": 0}
+        assert backend.call_count == 1
+    assert outbox_send()["sent"] == 2  # the failed one waits its turn
+    assert outbox_send(now=timezone.now() + dt.timedelta(minutes=6))["sent"] == 1
+    assert len(mailoutbox) == 3
