@@ -31,7 +31,7 @@ COMMANDS: dict[str, str] = {
     "opendata": "write the open data files (CSV, XLSX, Parquet, JSON) of published results ahead of use",
     "audit": "check the audit log's hash chain (audit verify) or export it (audit export)",
     "comments": "tag comments (one a line) by factor and tone, show why, and mask personal data",
-    "cases": "complaints and suggestions: 'cases tick' sends reminders and escalates overdue cases",
+    "cases": "complaints and suggestions: 'cases tick' sends reminders, escalates overdue cases and sends queued e-mail",
     "changepassword": "set a new password for an account",
 }
 ALIASES = {

@@ -118,3 +118,18 @@ def test_an_overdue_case_is_escalated_to_the_coordinators(
     page.get_by_role("link", name=old.code).click()
     expect(page.get_by_role("cell", name="đã chuyển điều phối viên", exact=True)).to_be_visible()
     assert axe(page) == []
+
+    page.goto(f"{live_server.url}/can-bo/phan-anh/")
+    expect(page.get_by_text("Chưa nhập lịch nghỉ Tết")).to_be_visible()
+    page.get_by_role("link", name="Ngày nghỉ lễ, Tết").click()
+    expect(page.locator("h1")).to_have_text("Ngày nghỉ lễ, Tết")
+    assert axe(page) == []
+    today = timezone.localdate()
+    year = today.year + 1 if (today.month, today.day) > (2, 20) else today.year
+    page.get_by_label("Ngày", exact=True).fill(f"{year}-02-20")
+    page.get_by_label("Tên (tiếng Việt)").fill("Nghỉ Tết Nguyên đán")
+    page.get_by_role("button", name="Thêm", exact=True).click()
+    expect(page.get_by_text("Đã thêm ngày 20/02/")).to_be_visible()
+    expect(page.get_by_text("Chưa nhập lịch nghỉ Tết")).to_have_count(0)
+    expect(page.get_by_role("row", name=re.compile("Nghỉ Tết Nguyên đán"))).to_be_visible()
+    assert axe(page) == []

@@ -223,6 +223,7 @@ MATRIX: dict[str, Row] = {
     "cases:published":                   row("GET",  *PUBLIC, why="answered, both sides agreed, masked"),
     "cases:staff_list":                  row("GET",  "in", "ok", "ok", "ok", "no", "no", "ok", scoped="list"),
     "cases:staff_case":                  row("GET",  "in", "ok", "ok", "ok", "no", "no", "ok", scoped="case"),
+    "cases:holidays":                    row("GET",  "in", "ok", "ok", "no", "no", "no", "ok", why="province-wide list; auditors read it"),
     # --- REST API: API keys, never a session (unit scope of keys: test_api_keys_stay_in_their_units) -------
     "api:api-root":                      row("GET",  *PUBLIC, why="404 page of the API"),
     "api:openapi-json":                  row("GET",  *PUBLIC),

@@ -140,3 +140,71 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action}"
+
+
+class Holiday(models.Model):
+    """A public holiday, or a Saturday or Sunday worked instead of one ("ngày làm bù").
+
+    Entered by the province each year from the Prime Minister's or the Ministry's notice
+    (Tết and the Hùng Kings' day follow the lunar calendar); deadlines skip the days off and
+    count the worked days (``cases/deadlines.py``).
+    """
+
+    day = models.DateField(_("day"), unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=100, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    working_day = models.BooleanField(
+        _("worked instead (make-up working day)"),
+        default=False,
+        help_text=_("A Saturday or Sunday that is officially worked in exchange for a day off."),
+    )
+
+    class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.name_vi}".strip()
+
+
+class Outbox(models.Model):
+    """One e-mail, written in the same transaction as the case step it tells about.
+
+    A step that rolls back leaves no message; ``hailong cases tick`` sends what is pending and
+    marks it sent, so a message goes once. Not in the admin: messages to a sender hold their
+    address, which is deleted with the contact (``cases_escalate``).
+    """
+
+    class Audience(models.TextChoices):
+        SENDER = "sender", _("the sender")
+        UNIT = "unit", _("the unit and its managers")
+        COORDINATOR = "coordinator", _("a coordinator")
+
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="mails",
+    )
+    audience = models.CharField(_("to whom"), max_length=12, choices=Audience.choices)
+    step = models.CharField(_("step"), max_length=20)
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"))
+    next_try_at = models.DateTimeField(_("next try at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail to send")
+        verbose_name_plural = _("e-mails to send")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["sent_at", "next_try_at"], name="outbox_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.step}"

@@ -13,13 +13,51 @@ from hailong.accounts.selectors import units_in_scope
 from hailong.comments import mask
 from hailong.units.models import Unit
 
-from .models import OPEN_STATUSES, Case
+from .deadlines import Calendar
+from .models import OPEN_STATUSES, Case, Holiday
 
 # Who opens the staff case screens: clerks enter answers and viewers read results, neither
 # reads what citizens wrote to a unit; auditors read everything and change nothing.
 READERS: tuple[str, ...] = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.UNIT_MANAGER, Role.AUDITOR)
 HANDLERS: tuple[str, ...] = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.UNIT_MANAGER)
 COORDINATORS: tuple[str, ...] = (Role.ADMINISTRATOR, Role.COORDINATOR)
+
+
+def calendar_load() -> Calendar:
+    """The province's holidays and worked weekend days, in one query: load once per call site."""
+    off: set[dt.date] = set()
+    worked: set[dt.date] = set()
+    for day, is_worked in Holiday.objects.values_list("day", "working_day"):
+        (worked if is_worked else off).add(day)
+    return Calendar(days_off=frozenset(off), worked=frozenset(worked))
+
+
+# Tết always falls between 21 January and 20 February; with the days around it its holidays
+# stay within 15 January to 28 February, where no other public holiday is.
+TET_WINDOW = ((1, 15), (2, 28))
+
+
+def tet_missing(today: dt.date | None = None) -> bool:
+    """True when the coming 12 months hold no day off in Tết's window: Tết was not entered."""
+    today = today or timezone.localdate()
+    (m1, d1), (m2, d2) = TET_WINDOW
+    days = Holiday.objects.filter(
+        working_day=False, day__gte=today, day__lt=today + dt.timedelta(days=365)
+    ).values_list("day", flat=True)
+    return not any((m1, d1) <= (d.month, d.day) <= (m2, d2) for d in days)
+
+
+def holidays_may_change(*, user: User) -> bool:
+    """Holidays are province-wide: administrators and coordinators of the whole province."""
+    return units_in_scope(user=user, roles=COORDINATORS).filter(parent__isnull=True).exists()
+
+
+def holidays_may_read(*, user: User) -> bool:
+    """Those who change them, and auditors of the whole province, who change nothing."""
+    return (
+        holidays_may_change(user=user)
+        or units_in_scope(user=user, roles=(Role.AUDITOR,)).filter(parent__isnull=True).exists()
+    )
 
 
 def cases_visible(*, user: User) -> QuerySet[Case]:

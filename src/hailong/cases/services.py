@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,12 +24,13 @@ from hailong.audit.services import audit_record
 from hailong.collection.models import Response
 from hailong.collection.receipts import receipt_normalise
 from hailong.comments import comment_tags, mask
+from hailong.core.imports import ImportRejected, Problem, read_rows, text
 from hailong.units.models import Unit
 
 from .codes import case_code_new
-from .deadlines import add_working_days, working_days_between
-from .models import OPEN_STATUSES, Case, CaseContact, CaseEvent
-from .selectors import COORDINATORS, HANDLERS
+from .mail import mail_queue
+from .models import OPEN_STATUSES, Case, CaseContact, CaseEvent, Holiday, Outbox
+from .selectors import COORDINATORS, HANDLERS, calendar_load, holidays_may_change
 
 S = Case.Status
 PHONE = re.compile(r"^\+?[0-9 .]{8,20}$")
@@ -196,7 +198,7 @@ def case_submit(
         factors=sorted(tags.factors),
         tone=tags.tone,
         received_at=now,
-        due_on=add_working_days(
+        due_on=calendar_load().add(
             timezone.localtime(now).date(), settings.HAILONG_CASE_DEADLINE_DAYS
         ),
         sender_consent=consent,
@@ -205,10 +207,12 @@ def case_submit(
     if name or phone or email:
         CaseContact.objects.create(case=case, name=name, phone=phone, email=email)
     _step(case=case, action="submit", actor=None, before="", actor_label="người gửi")
+    mail_queue(case=case, step="submit")
     if settings.HAILONG_CASE_AUTO_ASSIGN:
         case.status, case.assigned_at = S.ASSIGNED, now
         case.save(update_fields=["status", "assigned_at"])
         _step(case=case, action="assign", actor=None, before=S.RECEIVED, note="theo quy tắc")
+        mail_queue(case=case, step="assign")
     return case
 
 
@@ -286,6 +290,7 @@ def case_assign(*, actor: User, case: Case, unit: Unit, note: str = "") -> Case:
         note=note.strip(),
         data={"from_unit": old_unit.code, "to_unit": unit.code},
     )
+    mail_queue(case=case, step="assign")
     return case
 
 
@@ -311,6 +316,7 @@ def case_answer(*, actor: User, case: Case, answer: str) -> Case:
     _publish_if_agreed(case)
     case.save(update_fields=["answer", "status", "answered_at", "answered_by", "published"])
     _step(case=case, action="answer", actor=actor, before=S.IN_PROGRESS, note=case.answer)
+    mail_queue(case=case, step="answer")
     return case
 
 
@@ -322,6 +328,7 @@ def case_close(*, actor: User, case: Case, note: str = "") -> Case:
     case.status, case.closed_at = S.CLOSED, timezone.now()
     case.save(update_fields=["status", "closed_at"])
     _step(case=case, action="close", actor=actor, before=S.ANSWERED, note=note.strip())
+    mail_queue(case=case, step="close")
     return case
 
 
@@ -344,7 +351,7 @@ def case_reopen(*, case: Case, reason: str, now: dt.datetime | None = None) -> C
         )
     before = case.status
     case.status, case.closed_at, case.published = S.IN_PROGRESS, None, False
-    case.due_on = add_working_days(
+    case.due_on = calendar_load().add(
         timezone.localtime(now).date(), settings.HAILONG_CASE_DEADLINE_DAYS
     )
     case.reminded_at = case.escalated_at = None
@@ -384,11 +391,14 @@ def cases_escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Remind the unit of cases due soon; escalate overdue ones to the coordinators.
 
     Run by ``hailong cases tick`` and, at most every few minutes, by the staff case list;
-    it also deletes contacts of cases closed more than ``HAILONG_CASE_CONTACT_DAYS`` ago.
+    it also deletes contacts of cases closed more than ``HAILONG_CASE_CONTACT_DAYS`` ago, and
+    the messages to them. The reminders and escalations are queued as e-mail in the same
+    transaction; ``mail.outbox_send`` sends them after it commits.
     """
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     reminded = escalated = 0
+    calendar = calendar_load()
     open_cases = (
         Case.objects.select_for_update().select_related("unit").filter(status__in=OPEN_STATUSES)
     )
@@ -396,7 +406,7 @@ def cases_escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
         case.escalated_at = now
         case.reminded_at = case.reminded_at or now
         case.save(update_fields=["escalated_at", "reminded_at"])
-        late = working_days_between(case.due_on, today)
+        late = calendar.between(case.due_on, today)
         _step(
             case=case,
             action="escalate",
@@ -404,9 +414,10 @@ def cases_escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
             before=case.status,
             note=f"quá hạn {late} ngày làm việc (hạn {case.due_on:%d/%m/%Y})",
         )
+        mail_queue(case=case, step="escalate")
         escalated += 1
     for case in open_cases.filter(reminded_at__isnull=True, due_on__gte=today):
-        if working_days_between(today, case.due_on) <= settings.HAILONG_CASE_REMIND_DAYS:
+        if calendar.between(today, case.due_on) <= settings.HAILONG_CASE_REMIND_DAYS:
             case.reminded_at = now
             case.save(update_fields=["reminded_at"])
             _step(
@@ -416,11 +427,164 @@ def cases_escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
                 before=case.status,
                 note=f"hạn trả lời {case.due_on:%d/%m/%Y}",
             )
+            mail_queue(case=case, step="remind")
             reminded += 1
     cutoff = now - dt.timedelta(days=settings.HAILONG_CASE_CONTACT_DAYS)
-    purged, _ = CaseContact.objects.filter(
-        case__status=S.CLOSED, case__closed_at__lt=cutoff
-    ).delete()
+    old_contacts = CaseContact.objects.filter(case__status=S.CLOSED, case__closed_at__lt=cutoff)
+    # messages to those senders go with the contact: pending ones are dropped, sent ones
+    # erased, since each holds the address
+    to_senders = Outbox.objects.filter(
+        audience=Outbox.Audience.SENDER,
+        case__in=old_contacts.values("case"),
+    )
+    dropped = to_senders.filter(sent_at__isnull=True).count()
+    to_senders.delete()
+    purged, _ = old_contacts.delete()
     if purged:
-        audit_record(action="case.contacts_delete", data={"contacts": purged})
-    return {"reminded": reminded, "escalated": escalated, "contacts_deleted": purged}
+        audit_record(
+            action="case.contacts_delete", data={"contacts": purged, "mails_dropped": dropped}
+        )
+    return {
+        "reminded": reminded,
+        "escalated": escalated,
+        "contacts_deleted": purged,
+        "mails_dropped": dropped,
+    }
+
+
+def _may_change_holidays(actor: User) -> None:
+    if not holidays_may_change(user=actor):
+        raise CaseRefused(
+            "chỉ quản trị viên và điều phối viên toàn tỉnh mới sửa được lịch nghỉ",
+            "only administrators and coordinators of the whole province change the holidays",
+        )
+
+
+def _holiday_data(holiday: Holiday) -> dict[str, object]:
+    return {
+        "day": holiday.day.isoformat(),
+        "name_vi": holiday.name_vi,
+        "name_en": holiday.name_en,
+        "working_day": holiday.working_day,
+    }
+
+
+@transaction.atomic
+def holiday_add(
+    *, actor: User, day: dt.date, name_vi: str = "", name_en: str = "", working_day: bool = False
+) -> Holiday:
+    """A day off, or a Saturday or Sunday worked instead of one; audited."""
+    _may_change_holidays(actor)
+    if working_day and day.weekday() < 5:
+        raise CaseRefused(
+            "ngày làm bù phải là thứ Bảy hoặc Chủ nhật",
+            "a make-up working day must be a Saturday or a Sunday",
+        )
+    if Holiday.objects.filter(day=day).exists():
+        raise CaseRefused(
+            f"ngày {day:%d/%m/%Y} đã có trong lịch", f"{day:%d/%m/%Y} is already in the list"
+        )
+    holiday = Holiday.objects.create(
+        day=day,
+        name_vi=name_vi.strip()[:100],
+        name_en=name_en.strip()[:100],
+        working_day=working_day,
+    )
+    audit_record(action="holiday.add", actor=actor, obj=holiday, data=_holiday_data(holiday))
+    return holiday
+
+
+@transaction.atomic
+def holiday_delete(*, actor: User, holiday: Holiday) -> None:
+    _may_change_holidays(actor)
+    audit_record(action="holiday.delete", actor=actor, obj=holiday, data=_holiday_data(holiday))
+    holiday.delete()
+
+
+YES = {"1", "x", "có", "co", "yes", "true", "làm bù", "lam bu"}
+NO = {"", "0", "không", "khong", "no", "false"}
+
+
+def _day(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    typed = str(value or "").strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(typed, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+@transaction.atomic
+def holidays_import(*, actor: User, path: Path, file_name: str = "") -> int:
+    """A year's list from a file (columns ``date``, ``name``; optional ``name_en`` and
+    ``working_day``), all or nothing; a day already listed takes the file's name and flag."""
+    _may_change_holidays(actor)
+    rows = read_rows(path, ("date", "name"))
+    problems: list[Problem] = []
+    seen: dict[dt.date, int] = {}
+    clean: list[tuple[dt.date, str, str, bool]] = []
+    for row_no, row in rows:
+        day = _day(row.get("date"))
+        if day is None:
+            problems.append(
+                Problem(
+                    row_no,
+                    "date",
+                    f"ngày '{text(row.get('date'))}' không đọc được (dạng 2027-02-06 hoặc 06/02/2027)",
+                    f"cannot read the date '{text(row.get('date'))}' (as 2027-02-06 or 06/02/2027)",
+                )
+            )
+            continue
+        if day in seen:
+            problems.append(
+                Problem(
+                    row_no,
+                    "date",
+                    f"ngày {day:%d/%m/%Y} đã có ở dòng {seen[day]}",
+                    f"{day:%d/%m/%Y} is already on row {seen[day]}",
+                )
+            )
+        seen.setdefault(day, row_no)
+        flag = text(row.get("working_day")).lower()
+        if flag not in YES | NO:
+            problems.append(
+                Problem(
+                    row_no,
+                    "working_day",
+                    f"'{flag}' không phải 1 (làm bù) hay 0 (nghỉ)",
+                    f"'{flag}' is neither 1 (worked) nor 0 (day off)",
+                )
+            )
+        worked = flag in YES
+        if worked and day.weekday() < 5:
+            problems.append(
+                Problem(
+                    row_no,
+                    "working_day",
+                    "ngày làm bù phải là thứ Bảy hoặc Chủ nhật",
+                    "a make-up working day must be a Saturday or a Sunday",
+                )
+            )
+        name_vi, name_en = text(row.get("name"))[:100], text(row.get("name_en"))[:100]
+        clean.append((day, name_vi, name_en, worked))
+    if problems:
+        raise ImportRejected(str(path), problems)
+    for day, name_vi, name_en, worked in clean:
+        Holiday.objects.update_or_create(
+            day=day, defaults={"name_vi": name_vi, "name_en": name_en, "working_day": worked}
+        )
+    audit_record(
+        action="holiday.import",
+        actor=actor,
+        data={
+            "rows": len(clean),
+            "years": sorted({d.year for d, *_ in clean}),
+            "file": file_name or path.name,
+        },
+    )
+    return len(clean)

@@ -7,6 +7,8 @@ clerks and viewers do not open these screens.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import cast
 
 from django.contrib import messages
@@ -17,14 +19,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from hailong.accounts.models import User
 from hailong.accounts.refusals import refused
 from hailong.accounts.selectors import units_in_scope
+from hailong.core.imports import ImportRejected, Problem
 
-from .models import OPEN_STATUSES, Case
+from .mail import outbox_send
+from .models import OPEN_STATUSES, Case, Holiday
 from .selectors import (
     COORDINATORS,
     HANDLERS,
@@ -32,7 +38,10 @@ from .selectors import (
     case_is_overdue,
     case_may,
     cases_visible,
+    holidays_may_change,
+    holidays_may_read,
     masked,
+    tet_missing,
     unit_case_stats,
 )
 from .services import (
@@ -44,6 +53,9 @@ from .services import (
     case_from_response,
     case_start,
     cases_escalate,
+    holiday_add,
+    holiday_delete,
+    holidays_import,
 )
 from .views import refused_text
 
@@ -54,6 +66,7 @@ TICK_EVERY = 600  # seconds between the cheap reminder/escalation runs on page l
 def _tick() -> None:
     if cache.add("hailong:cases:tick", 1, TICK_EVERY):
         cases_escalate()
+        outbox_send(limit=20)  # a page load sends a few; the cron tick sends the rest
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
@@ -118,6 +131,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "kind": kind,
         "coordinator": coordinator,
         "stats": unit_case_stats(units=scope),
+        "tet_missing": tet_missing(today),
+        "holidays_url": reverse("cases:holidays") if holidays_may_read(user=user) else "",
     }
     return render(request, "cases/staff_list.html", context)
 
@@ -177,3 +192,88 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
         "list_url": reverse("cases:staff_list"),
     }
     return render(request, "cases/staff_case.html", context)
+
+
+def _holiday_form(request: HttpRequest, user: User) -> str:
+    """Apply one change of the holidays screen; the success message, or CaseRefused."""
+    step = request.POST.get("buoc", "")
+    if step == "them":
+        try:
+            day = parse_date(request.POST.get("ngay", "").strip())
+        except ValueError:
+            day = None
+        if day is None:
+            raise CaseRefused("hãy chọn ngày", "choose the day")
+        holiday_add(
+            actor=user,
+            day=day,
+            name_vi=request.POST.get("ten", ""),
+            name_en=request.POST.get("ten_en", ""),
+            working_day=request.POST.get("lam_bu") == "1",
+        )
+        return _("%(day)s was added.") % {"day": f"{day:%d/%m/%Y}"}
+    if step == "xoa":
+        given = request.POST.get("id", "")
+        holiday = Holiday.objects.filter(pk=int(given)).first() if given.isdigit() else None
+        if holiday is None:
+            raise CaseRefused("ngày này không còn trong lịch", "this day is no longer in the list")
+        holiday_delete(actor=user, holiday=holiday)
+        return _("%(day)s was removed.") % {"day": f"{holiday.day:%d/%m/%Y}"}
+    if step == "nhap":
+        upload = request.FILES.get("tep")
+        if upload is None:
+            raise CaseRefused("hãy chọn tệp CSV", "choose a CSV file")
+        suffix = Path(upload.name or "").suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            raise CaseRefused("tệp phải là CSV hoặc XLSX", "the file must be CSV or XLSX")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"ngay-nghi{suffix}"
+            path.write_bytes(upload.read())
+            count = holidays_import(actor=user, path=path, file_name=upload.name or "")
+        return ngettext("%(n)d day was imported.", "%(n)d days were imported.", count) % {
+            "n": count
+        }
+    raise CaseRefused("bước không hợp lệ", "unknown step")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def holidays(request: HttpRequest) -> HttpResponse:
+    """Public holidays and make-up working days that case deadlines skip or count."""
+    user = cast(User, request.user)
+    if not holidays_may_read(user=user):
+        return _holidays_refused(request)
+    may_change = holidays_may_change(user=user)
+    problems: list[Problem] = []
+    if request.method == "POST":
+        if not may_change:
+            return _holidays_refused(request)
+        try:
+            done = _holiday_form(request, user)
+        except CaseRefused as exc:
+            messages.error(request, refused_text(exc))
+        except ImportRejected as exc:
+            problems = exc.problems
+        else:
+            messages.success(request, done)
+            return redirect("cases:holidays")
+        if not problems:
+            return redirect("cases:holidays")
+    today = timezone.localdate()
+    context = {
+        "holidays": Holiday.objects.filter(day__gte=today.replace(month=1, day=1)),
+        "past": Holiday.objects.filter(day__lt=today.replace(month=1, day=1)).count(),
+        "may_change": may_change,
+        "tet_missing": tet_missing(today),
+        "problems": problems,
+        "list_url": reverse("cases:staff_list"),
+    }
+    return render(request, "cases/holidays.html", context, status=400 if problems else 200)
+
+
+def _holidays_refused(request: HttpRequest) -> HttpResponse:
+    return refused(
+        request,
+        "Lịch ngày nghỉ dành cho quản trị viên và điều phối viên toàn tỉnh",
+        "the holidays are kept by administrators and coordinators of the whole province",
+    )

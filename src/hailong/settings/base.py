@@ -183,6 +183,19 @@ HAILONG_CASE_CONTACT_DAYS = int(os.environ.get("HAILONG_CASE_CONTACT_DAYS", "30"
 HAILONG_CASE_PER_HOUR = int(os.environ.get("HAILONG_CASE_PER_HOUR", "5"))
 HAILONG_CASE_TEXT_MAX = int(os.environ.get("HAILONG_CASE_TEXT_MAX", "2000"))
 HAILONG_CASE_AUTO_ASSIGN = get_bool("HAILONG_CASE_AUTO_ASSIGN", True)
+# E-mail about cases (docs/cases.md): Django's own EMAIL_* settings, read from the environment
+# under their own names; the sender address; how many times a message is tried before giving up.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = get_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = get_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+HAILONG_EMAIL_FROM = os.environ.get("HAILONG_EMAIL_FROM", "hailong@localhost")
+DEFAULT_FROM_EMAIL = HAILONG_EMAIL_FROM
+HAILONG_EMAIL_ATTEMPTS = int(os.environ.get("HAILONG_EMAIL_ATTEMPTS", "6"))
 # Lookups of a tracking code (/gop-y/tra-cuu/) per address: this many at once, refilled at this
 # many a minute (shared through Redis when HAILONG_REDIS_URL is set); more answer 429.
 HAILONG_TRACK_PER_MINUTE = int(os.environ.get("HAILONG_TRACK_PER_MINUTE", "10"))

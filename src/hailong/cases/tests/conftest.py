@@ -12,6 +12,11 @@ PASSWORD = "mat-khau-rat-dai-2026"
 
 @pytest.fixture
 def wards() -> tuple[Unit, Unit]:
+    """Also clears the holidays the migration seeds, so that deadlines do not depend on the
+    day the tests run; a test that needs holidays adds its own."""
+    from hailong.cases.models import Holiday
+
+    Holiday.objects.all().delete()
     province = Unit.objects.create(code="38", name="Tỉnh Thanh Hóa", kind=UnitKind.PROVINCE)
     one = Unit.objects.create(
         code="14797", name="Phường Hạc Thành", kind=UnitKind.WARD, parent=province
