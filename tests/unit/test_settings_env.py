@@ -73,3 +73,28 @@ def test_yes_no_values(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("X", "maybe")
     with pytest.raises(ImproperlyConfigured, match="X='maybe'"):
         get_bool("X")
+
+
+@pytest.mark.parametrize(
+    ("host", "backend"),
+    [("", "django.core.mail.backends.filebased.EmailBackend"),
+     ("smtp.thanhhoa.gov.vn", "django.core.mail.backends.smtp.EmailBackend")],
+)  # fmt: skip
+def test_without_a_mail_server_messages_are_kept_as_files(
+    tmp_path: Path, host: str, backend: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EMAIL_")}
+    env |= (
+        {"HAILONG_VAR_DIR": str(tmp_path), "EMAIL_HOST": host}
+        if host
+        else {"HAILONG_VAR_DIR": str(tmp_path)}
+    )
+    got = subprocess.run(
+        [sys.executable, "-c", "import hailong.settings.base as s; print(s.EMAIL_BACKEND, s.EMAIL_FILE_PATH)"],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert got == [backend, str(tmp_path / "mail")]

@@ -185,7 +185,14 @@ HAILONG_CASE_TEXT_MAX = int(os.environ.get("HAILONG_CASE_TEXT_MAX", "2000"))
 HAILONG_CASE_AUTO_ASSIGN = get_bool("HAILONG_CASE_AUTO_ASSIGN", True)
 # E-mail about cases (docs/cases.md): Django's own EMAIL_* settings, read from the environment
 # under their own names; the sender address; how many times a message is tried before giving up.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Without a mail server named (EMAIL_HOST), messages are written as files in var/mail/: kept to
+# be read, never failed (the demo, a first installation); with one, they go by SMTP.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
