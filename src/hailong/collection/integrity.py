@@ -213,6 +213,11 @@ def client_hash(address: str, salt: bytes) -> str:
 # --- rate limits ------------------------------------------------------------------------
 
 
+# A Redis that stops answering must not hold requests: a shared count is given up after this
+# (the process then counts on its own, or the submission is refused as the caller decides).
+REDIS_TIMEOUT = 0.25
+
+
 class RateLimiter:
     """A token bucket per key: ``burst`` at once, refilled at ``per_minute``.
 
@@ -231,15 +236,24 @@ class RateLimiter:
         if redis_url:
             import redis.asyncio as aioredis
 
-            self._redis = aioredis.Redis.from_url(redis_url)
+            self._redis = aioredis.Redis.from_url(
+                redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
+            )
 
     async def allow(self, key: str) -> bool:
+        """Shared through Redis when configured; should Redis fail, this process's own bucket
+        counts instead (answers keep arriving, still limited, and the log says why)."""
         if self._redis is not None:
-            return await self._allow_shared(key)
+            import redis
+
+            try:
+                return await self._allow_shared(key)
+            except (redis.RedisError, OSError):
+                log.warning("the shared rate limit is unreachable; counting in this process")
         return self.allow_local(key)
 
     def allow_now(self, key: str) -> bool:
-        """:meth:`allow` for synchronous code (Django views, one thread per request).
+        """:meth:`allow` for synchronous code (Django's views).
 
         Shared through Redis when configured; should Redis fail, the process's own bucket
         counts instead (a lookup page keeps working, still limited, and the log says why).
@@ -249,10 +263,15 @@ class RateLimiter:
 
             try:
                 if self._redis_now is None:
-                    self._redis_now = redis.Redis.from_url(self._redis_url)
+                    self._redis_now = redis.Redis.from_url(
+                        self._redis_url,
+                        socket_timeout=REDIS_TIMEOUT,
+                        socket_connect_timeout=REDIS_TIMEOUT,
+                    )
                 with self._redis_now.pipeline(transaction=True) as pipe:
-                    pipe.incr(self._window_name(key))
-                    pipe.expire(self._window_name(key), 120)
+                    name = self._window_name(key)  # once: the same key for both commands
+                    pipe.incr(name)
+                    pipe.expire(name, 120)
                     count, _ = pipe.execute()
                 return int(count) <= self.per_minute + self.burst
             except redis.RedisError:

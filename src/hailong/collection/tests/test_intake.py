@@ -324,3 +324,22 @@ def test_the_benchmark_s_checked_only_route_checks_everything_and_writes_nothing
     assert bad.status == 422 and "f1_1" in bad.body.decode()  # the same checks refuse
     assert intake.post("/api/v1/answers", body(open_campaign)).json()["review"] == "accepted"
     assert Response.objects.count() == 1  # its duplicate memory is its own: not flagged
+
+
+def test_an_unreachable_redis_falls_back_to_counting_in_the_process() -> None:
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hailong.collection.integrity import RateLimiter
+
+    limiter = RateLimiter(per_minute=60, burst=2, redis_url="redis://127.0.0.1:1/0")  # nobody there
+    started = time.monotonic()
+
+    async def run() -> list[bool]:
+        return [await limiter.allow("a:x") for _ in range(3)]
+
+    with ThreadPoolExecutor(1) as pool:  # its own loop: the test thread may run one
+        allowed = pool.submit(asyncio.run, run()).result()
+    assert allowed == [True, True, False]  # still limited, by the process's own bucket
+    assert limiter.allow_now("b:y") is True
+    assert time.monotonic() - started < 5  # given up quickly, not hanging on the socket
