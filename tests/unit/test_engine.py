@@ -492,3 +492,8 @@ def test_asking_for_some_levels_returns_exactly_those_rows_of_the_full_table() -
     for levels in (("overall",), ("factor", "overall"), ("item",)):
         some = run(PROVINCE, rows, Spec(by=("unit_id",), levels=levels))
         assert some == {k: v for k, v in full.items() if k[1] in levels}, levels
+
+
+def test_an_unknown_level_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="overal"):
+        Spec(levels=("overal",))

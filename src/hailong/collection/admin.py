@@ -26,3 +26,7 @@ class ResponseAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        """Acknowledged answers are never deleted from a screen (rejecting one is a review)."""
+        return False

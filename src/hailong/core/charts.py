@@ -61,11 +61,11 @@ def _configured(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _without_links(part: Any) -> Any:
-    """The spec without ``href`` channels: in a static SVG vl-convert would prefix each link
-    with its data URL, and links inside an image are hidden from screen readers anyway (the
-    table beside the chart carries the same links)."""
+    """The spec without ``href`` channels (nor the pointer cursor they call for): in a static
+    SVG vl-convert would prefix each link with its data URL, and links inside an image are
+    hidden from screen readers anyway (the table beside the chart carries the same links)."""
     if isinstance(part, dict):
-        return {k: _without_links(v) for k, v in part.items() if k != "href"}
+        return {k: _without_links(v) for k, v in part.items() if k not in ("href", "cursor")}
     if isinstance(part, list):
         return [_without_links(v) for v in part]
     return part
@@ -155,9 +155,12 @@ def factors_chart(rows: list[dict[str, Any]], *, title: str) -> str:
 def factors_spec(rows: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
     """Bars with interval lines; rows need label, index, low, high (and no None index)."""
     values = [
-        {"label": r["label"], "index": r["index"], "low": r["low"], "high": r["high"]} for r in rows
-    ]
-    lows = [v["low"] if v["low"] is not None else v["index"] for v in values]
+        {"label": r["label"], "index": r["index"],
+         "low": r["low"] if r["low"] is not None else r["index"],
+         "high": r["high"] if r["high"] is not None else r["index"]}
+        for r in rows
+    ]  # fmt: skip
+    lows = [v["low"] for v in values]
     scale = {"domain": [max(0, min(lows) - 10), 100], "nice": False}
     return {
         "width": 220,

@@ -20,6 +20,9 @@ from . import figures as fig
 from . import kernels, sql
 from .stats import CellStats
 
+# Every level a row can have: questions (item, perception, expectation) and composites.
+LEVELS = frozenset({"item", "perception", "expectation", "factor", "part", "overall"})
+
 
 @dataclass(frozen=True)
 class Spec:
@@ -50,6 +53,11 @@ class Spec:
     confidence: float = 0.95
     min_n: int = 30
     levels: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        unknown = set(self.levels or ()) - LEVELS
+        if unknown:
+            raise ValueError(f"unknown levels {sorted(unknown)}; choose from {sorted(LEVELS)}")
 
 
 @dataclass(frozen=True)
