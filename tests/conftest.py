@@ -13,7 +13,16 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("HAILONG_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+# One folder per database's suite: `make test` runs the two side by side.
+ARTIFACTS = (
+    Path(__file__).resolve().parent.parent
+    / "test-artifacts"
+    / (
+        "postgresql"
+        if os.environ.get("HAILONG_DATABASE_URL", "").startswith("postgres")
+        else "sqlite"
+    )
+)
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +58,7 @@ def page(browser: object) -> Iterator[object]:
 
 @pytest.fixture
 def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
 
 
@@ -132,32 +141,36 @@ def asgi_server(transactional_db: None, tmp_path: Path) -> Iterator[str]:
     else:
         user = db["USER"] or "postgres"
         url = f"postgresql://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    port = _free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "hailong.settings.test",
         "HAILONG_DATABASE_URL": url,
         "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src"),
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "granian", "--interface", "asginl", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "1", "--static-path-route", "/static",
-         "--static-path-mount", str(static), "--no-access-log", "hailong.asgi:application"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/api/health", timeout=1).read()  # noqa: S310
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                raise RuntimeError(
-                    "granian did not start: " + (server.stderr.read() or b"").decode()[-2000:]
-                ) from None
-            time.sleep(0.2)
+    for attempt in range(3):  # a port found free may be taken before granian binds it
+        port = _free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "granian", "--interface", "asginl", "--host", "127.0.0.1",
+             "--port", str(port), "--workers", "1", "--static-path-route", "/static",
+             "--static-path-mount", str(static), "--no-access-log", "hailong.asgi:application"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while server.poll() is None and time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(base + "/api/health", timeout=1).read()  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        time.sleep(0.3)
+        if server.poll() is None and time.monotonic() < deadline:
+            break  # up, and the answer came from this server (it still runs)
+        server.kill()
+        if attempt == 2:
+            raise RuntimeError(
+                "granian did not start: " + (server.stderr.read() or b"").decode()[-2000:]
+            )
     yield base
     server.terminate()
     server.wait(timeout=10)

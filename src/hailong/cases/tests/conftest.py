@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from hailong.accounts.models import Role, RoleAssignment, User
@@ -47,8 +49,11 @@ def staff(wards: tuple[Unit, Unit]) -> dict[str, User]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_lookup_counts() -> None:
-    """Every test starts with no tracking-code lookups counted for its address."""
+def _fresh_lookup_counts(settings: Any) -> None:
+    """Every test starts with no tracking-code lookups counted for its address, in this
+    process (a test that wants Redis says so; a developer's HAILONG_REDIS_URL does not leak in)."""
     from hailong.cases.limits import track_limiter_reset
+
+    settings.HAILONG_REDIS_URL = ""
 
     track_limiter_reset()
