@@ -11,7 +11,7 @@ from django.shortcuts import render
 
 
 def refused(request: HttpRequest, vi: str, en: str, status: int = 403) -> HttpResponse:
-    """A page that says why in both languages (a reason in lower case, without a full stop)."""
+    """A page that says why in both languages (the page ends each reason with a full stop)."""
     context = {"reason_vi": vi, "reason_en": en}
     return render(request, "accounts/refused.html", context, status=status)
 

@@ -46,8 +46,9 @@ def units_may_change(*, user: User) -> QuerySet[Unit]:
 def _refused(request: HttpRequest) -> HttpResponse:
     return refused(
         request,
-        "Chỉ điều phối viên và quản trị viên của tỉnh được xét duyệt các câu trả lời bị giữ lại",
-        "only the province's coordinators and administrators review flagged answers",
+        "Chỉ điều phối viên và quản trị viên được xét duyệt các câu trả lời bị giữ lại"
+        " (của các đơn vị họ phụ trách)",
+        "only coordinators and administrators review flagged answers (of the units they hold)",
     )
 
 
