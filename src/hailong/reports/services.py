@@ -59,7 +59,8 @@ def job_request(
     if running is not None:
         return running, False
     if computation is not None:
-        kept = timezone.now() - dt.timedelta(days=settings.HAILONG_REPORT_RETENTION_DAYS)
+        # a file reused has at least a day left before the cleaner removes it (its link works)
+        kept = timezone.now() - dt.timedelta(days=settings.HAILONG_REPORT_RETENTION_DAYS - 1)
         made_lately = same.filter(status=ReportJob.Status.DONE, finished_at__gte=kept)
         for made in made_lately.order_by("-finished_at")[:3]:  # not a file about to be removed
             if made.file and (reports_dir() / made.file).is_file():
