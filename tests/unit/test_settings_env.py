@@ -98,3 +98,30 @@ def test_without_a_mail_server_messages_are_kept_as_files(
         env=env, capture_output=True, text=True, check=True,
     ).stdout.split()  # fmt: skip
     assert got == [backend, str(tmp_path / "mail")]
+
+
+def test_workers_starting_together_share_one_var_folder_and_one_key(tmp_path: Path) -> None:
+    """The server's workers start at once on a new var/: none fails its write check, and all
+    read the one secret key (a second or half-written key would break every signed token)."""
+    import os
+    import subprocess
+    import sys
+
+    var = tmp_path / "var"
+    code = (
+        "from hailong.settings.env import secret_key, var_dir\n"
+        "for _ in range(50): v = var_dir()\n"
+        "print(secret_key(v))"
+    )
+    env = {**os.environ, "HAILONG_VAR_DIR": str(var)}
+    env.pop("HAILONG_SECRET_KEY", None)
+    workers = [
+        subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for _ in range(8)
+    ]  # fmt: skip
+    outputs = [w.communicate(timeout=60) for w in workers]
+    assert all(w.returncode == 0 for w in workers), [err for _, err in outputs]
+    keys = {out.strip() for out, _ in outputs}
+    assert len(keys) == 1 and len(keys.pop()) > 40
+    assert sorted(p.name for p in var.iterdir()) == ["secret_key"]  # no probe or draft left

@@ -6,8 +6,10 @@ because a coordinator installing hailong should not have to read a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -38,9 +40,9 @@ def var_dir() -> Path:
     path = Path(os.environ.get("HAILONG_VAR_DIR", "var")).resolve()
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
+        # a probe of its own: the server's workers start together and check at once
+        with tempfile.TemporaryFile(dir=path, prefix=".write-test-"):
+            pass
     except OSError as exc:
         raise ImproperlyConfigured(
             f"Cannot write to {path} ({exc.strerror}): make it writable or set HAILONG_VAR_DIR "
@@ -55,9 +57,17 @@ def secret_key(var: Path) -> str:
         return os.environ["HAILONG_SECRET_KEY"]
     path = var / "secret_key"
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(50))
+        # written whole beside it, then linked into place only if still absent: workers that
+        # start together all read the one key, never a half-written or second one
+        fd, draft = tempfile.mkstemp(dir=var, prefix=".secret_key-")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50))
+            os.chmod(draft, 0o600)
+            with contextlib.suppress(FileExistsError):  # another process was first: its key
+                os.link(draft, path)
+        finally:
+            os.unlink(draft)
     return path.read_text().strip()
 
 
