@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Case(models.Model):
@@ -15,8 +16,9 @@ class Case(models.Model):
     """
 
     class Kind(models.TextChoices):
-        COMPLAINT = "complaint", _("Complaint")
-        SUGGESTION = "suggestion", _("Suggestion")
+        # the official terms of Decree 20/2008 (phản ánh, kiến nghị), not a comment's tone
+        COMPLAINT = "complaint", pgettext_lazy("case kind", "Complaint")
+        SUGGESTION = "suggestion", pgettext_lazy("case kind", "Suggestion")
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Newly received")
