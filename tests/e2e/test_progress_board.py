@@ -74,10 +74,17 @@ def test_a_coordinator_sees_the_board_refresh_itself_after_a_new_answer(
     expect(page.get_by_role("img", name="Câu trả lời được chấp nhận theo ngày")).to_be_visible()
     expect(page.get_by_role("table", name="Số câu trả lời theo ngày")).to_be_visible()
     assert axe(page) == []
+    days = page.locator("[data-chart]").filter(
+        has=page.get_by_role("img", name="Câu trả lời được chấp nhận theo ngày")
+    )
+    days.hover()  # touched: redrawn in the browser
+    expect(days).to_have_attribute("data-live", "yes", timeout=15_000)
 
     stored(province["campaign"], province["ward"], timezone.now())
     expect(page.get_by_test_id("accepted")).to_have_text("61", timeout=15_000)
     expect(page.locator("h1")).to_have_count(1)  # the body was swapped, not the whole page
+    # the swapped-in charts are redrawn at once, as they were before the refresh
+    expect(page.locator("[data-chart]:not([data-live='yes'])")).to_have_count(0, timeout=15_000)
     assert axe(page) == []
 
 

@@ -86,4 +86,10 @@
   new MutationObserver(keepTooltip).observe(document.body, { childList: true });
   document.addEventListener("pointerover", reach, { passive: true });
   document.addEventListener("touchstart", reach, { passive: true });
+  // a part of the page swapped in by htmx (the progress board's refresh) brings its charts
+  // back as server SVG: once Vega is here, redraw them at once, as they were
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!window.vegaEmbed) return;
+    event.target.querySelectorAll("[data-chart]:not([data-live])").forEach(liven);
+  });
 })();
