@@ -7,7 +7,8 @@ it, and marks it sent; a failure is retried later, at most ``HAILONG_EMAIL_ATTEM
 
 Who gets what: the sender, if they left an e-mail, when the case is received, answered and
 closed; the owning unit's address and its managers when the case is assigned, reminded and
-escalated; the coordinators over the unit when it is escalated. Vietnamese first, English
+escalated, and reopened by the sender (with its new deadline); the coordinators over the unit
+when it is escalated. Vietnamese first, English
 below, plain text. A message to staff names the case, never the sender or their contact; a
 message to the sender holds no answer text (the tracking page shows it, masked).
 """
@@ -33,7 +34,7 @@ log = logging.getLogger("hailong.cases.mail")
 
 A = Outbox.Audience
 SENDER_STEPS = ("submit", "answer", "close")
-UNIT_STEPS = ("assign", "remind", "escalate")
+UNIT_STEPS = ("assign", "reopen", "remind", "escalate")
 LEASE = dt.timedelta(minutes=15)  # a claimed message not marked by then is tried again
 FIRST_RETRY = dt.timedelta(minutes=5)  # then 10, 20, 40… minutes, at most six hours
 FOOTER_VI = "Thư này được gửi tự động từ hệ thống hailong; xin đừng trả lời thư này."
@@ -123,6 +124,16 @@ def _to_staff(case: Case, step: str) -> tuple[str, str]:
         subject = f"Giao {kind_vi} {case.code} / {kind_en.capitalize()} {case.code} assigned"
         vi_line = f"{kind_vi.capitalize()} {case.code} đã được giao cho {case.unit.name}."
         en_line = f"{kind_en.capitalize()} {case.code} was assigned to {_unit_en(case)}."
+    elif step == "reopen":
+        subject = f"Mở lại {kind_vi} {case.code} / {kind_en.capitalize()} {case.code} reopened"
+        vi_line = (
+            f"Người gửi chưa hài lòng với trả lời của {case.unit.name}: {kind_vi} {case.code} "
+            "được mở lại, với hạn trả lời mới."
+        )
+        en_line = (
+            f"The sender is not satisfied with the answer of {_unit_en(case)}: {kind_en} "
+            f"{case.code} was reopened, with a new deadline."
+        )
     elif step == "remind":
         subject = f"Sắp đến hạn {kind_vi} {case.code} / {kind_en.capitalize()} {case.code} due soon"
         vi_line = f"{kind_vi.capitalize()} {case.code} của {case.unit.name} sắp đến hạn trả lời."

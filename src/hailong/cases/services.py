@@ -359,6 +359,7 @@ def case_reopen(*, case: Case, reason: str, now: dt.datetime | None = None) -> C
         update_fields=["status", "closed_at", "published", "due_on", "reminded_at", "escalated_at"]
     )
     _step(case=case, action="reopen", actor=None, before=before, note=note, actor_label="người gửi")
+    mail_queue(case=case, step="reopen")
     return case
 
 

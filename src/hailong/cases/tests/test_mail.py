@@ -21,6 +21,7 @@ from hailong.cases.services import (
     case_answer,
     case_assign,
     case_close,
+    case_reopen,
     case_start,
     case_submit,
     cases_escalate,
@@ -82,6 +83,13 @@ def test_each_step_queues_its_messages_for_the_right_people_in_both_languages(
     assert "Đã trả kết quả" not in queued("answer")["mai@example.com"].body  # read it masked
     case_close(actor=manager, case=case)
     assert list(queued("close")) == ["mai@example.com"]
+    # the sender is not satisfied: the unit hears of it, with its new deadline
+    case = case_reopen(case=case, reason="Vẫn chưa nhận được giấy tờ")
+    reopened = queued("reopen")
+    assert set(reopened) == {UNIT_ONE, "manager@thanhhoa.gov.vn"}
+    assert "mở lại" in reopened[UNIT_ONE].body and "reopened" in reopened[UNIT_ONE].body
+    assert f"{case.due_on:%d/%m/%Y}" in reopened[UNIT_ONE].body
+    assert not any(v in reopened[UNIT_ONE].body for v in SENDER.values())
 
     moved = submitted(wards[0])  # no contact: nothing to the sender
     assert not Outbox.objects.filter(case=moved, audience=Outbox.Audience.SENDER).exists()
