@@ -125,3 +125,17 @@ def test_workers_starting_together_share_one_var_folder_and_one_key(tmp_path: Pa
     keys = {out.strip() for out, _ in outputs}
     assert len(keys) == 1 and len(keys.pop()) > 40
     assert sorted(p.name for p in var.iterdir()) == ["secret_key"]  # no probe or draft left
+
+
+def test_former_secret_keys_are_read_from_the_environment(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HAILONG_VAR_DIR": str(tmp_path),
+           "HAILONG_SECRET_KEY_FALLBACKS": "old-key-2025, older-key-2024"}  # fmt: skip
+    got = subprocess.run(
+        [sys.executable, "-c", "import hailong.settings.base as s; print(s.SECRET_KEY_FALLBACKS)"],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert got == "['old-key-2025', 'older-key-2024']"

@@ -16,6 +16,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = var_dir()
 
 SECRET_KEY = secret_key(VAR_DIR)
+# former keys still accepted (printed QR codes, signed links) while a new key takes over
+SECRET_KEY_FALLBACKS = get_list("HAILONG_SECRET_KEY_FALLBACKS", "")
 DEBUG = get_bool("HAILONG_DEBUG", False)
 ALLOWED_HOSTS = get_list("HAILONG_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = get_list("HAILONG_CSRF_TRUSTED_ORIGINS", "")
