@@ -21,25 +21,31 @@ from hailong.units.models import Unit, UnitKind
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_coordinator_accepts_a_flagged_answer(
-    live_server: Any, page: Any, artifacts: Path, axe: Any, sign_in: Any
-) -> None:
+@pytest.fixture
+def queue() -> Response:
+    """An open desk campaign of one ward, with one answer flagged as given too fast."""
     builtin_instruments_load()
     today = timezone.localdate()
     campaign = Campaign.objects.create(
         code="quay-nay", name="Đánh giá tại quầy", year=today.year,
         instrument=InstrumentVersion.objects.get(code="desk-quick"),
         period_start=today - dt.timedelta(days=5), period_end=today + dt.timedelta(days=5),
-        status=Campaign.Status.OPEN,
+        status=Campaign.Status.OPEN, channels=["web", "paper"],
     )  # fmt: skip
     ward = Unit.objects.create(code="14797", name="Phường Hạc Thành", kind=UnitKind.WARD)
     CampaignUnit.objects.create(campaign=campaign, unit=ward, quota=50)
-    flagged = Response.objects.create(
+    return Response.objects.create(
         receipt=receipt_new(today.year), idempotency_key="t-1", campaign=campaign,
         instrument=campaign.instrument, unit=ward, source="kiosk", collection_mode="kiosk",
         submitted_at=timezone.now(), answers={"tong_the": 5}, flags=["too_fast"],
         review="flagged", fill_seconds=2,
     )  # fmt: skip
+
+
+def test_a_coordinator_accepts_a_flagged_answer(
+    live_server: Any, page: Any, artifacts: Path, axe: Any, sign_in: Any, queue: Response
+) -> None:
+    flagged = queue
     user = User.objects.create_user("dieuphoi", password="mat-khau-rat-dai-2026")
     RoleAssignment.objects.create(user=user, role=Role.COORDINATOR, unit=None)
 
@@ -57,27 +63,13 @@ def test_a_coordinator_accepts_a_flagged_answer(
 
 
 def test_an_auditor_reads_the_queue_and_a_batch_without_a_control_to_change_them(
-    live_server: Any, page: Any, axe: Any, sign_in: Any
+    live_server: Any, page: Any, axe: Any, sign_in: Any, queue: Response
 ) -> None:
     """Issue #5 in the browser: the same figures, no checkbox, no button, and still accessible."""
     from hailong.entry.models import PaperBatch, PaperEntry
 
-    builtin_instruments_load()
-    today = timezone.localdate()
-    campaign = Campaign.objects.create(
-        code="quay-nay", name="Đánh giá tại quầy", year=today.year,
-        instrument=InstrumentVersion.objects.get(code="desk-quick"),
-        period_start=today - dt.timedelta(days=5), period_end=today + dt.timedelta(days=5),
-        status=Campaign.Status.OPEN, channels=["web", "paper"],
-    )  # fmt: skip
-    ward = Unit.objects.create(code="14797", name="Phường Hạc Thành", kind=UnitKind.WARD)
-    CampaignUnit.objects.create(campaign=campaign, unit=ward, quota=50)
-    flagged = Response.objects.create(
-        receipt=receipt_new(today.year), idempotency_key="t-1", campaign=campaign,
-        instrument=campaign.instrument, unit=ward, source="kiosk", collection_mode="kiosk",
-        submitted_at=timezone.now(), answers={"tong_the": 5}, flags=["too_fast"],
-        review="flagged", fill_seconds=2,
-    )  # fmt: skip
+    flagged = queue
+    campaign, ward = flagged.campaign, flagged.unit
     clerks = [User.objects.create_user(f"nhaplieu{i}", password="x" * 16) for i in (1, 2)]
     batch = PaperBatch.objects.create(campaign=campaign, unit=ward, number="07/2026",
                                       expected_sheets=3)  # fmt: skip
