@@ -5,6 +5,8 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
+import pytest
+
 from hailong.campaigns.models import Campaign, CampaignUnit
 from hailong.instruments.models import InstrumentVersion
 from hailong.instruments.services import builtin_instruments_load
@@ -21,7 +23,11 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> tuple[str, int]:
     """The PDF's text as pdftotext reads it back (NFC), and its number of pages."""
     path = tmp_path / "doc.pdf"
     path.write_bytes(pdf)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout
+    # -raw: the content stream as written; the default reading mode joins a line ending in "-"
+    # with the next one, and a printed address may end in "-" (its base64url alphabet)
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"], capture_output=True, check=True
+    ).stdout
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True)
     pages = next(
         int(line.split()[-1]) for line in info.stdout.splitlines() if line.startswith("Pages:")
@@ -41,6 +47,17 @@ def test_the_poster_prints_the_unit_the_instructions_and_the_address(
     assert "Your answers are confidential" in text  # the English subtitle
     assert "hailong.thanhhoa.gov.vn" + code.path in text
     assert "Thời gian khảo sát" not in text  # no open survey
+
+
+def test_an_address_ending_in_a_dash_is_printed_and_read_back_whole(
+    place: Place, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A base64url code may end in "-": the address on the poster keeps it."""
+    monkeypatch.setattr(Code, "path", property(lambda self: "/q/EuYREYDY5safWiq-"))
+    text, _ = pdf_text(
+        posters_pdf(codes=[Code(unit=place.ward, desk=place.desk)], base=BASE), tmp_path
+    )
+    assert "hailong.thanhhoa.gov.vn/q/EuYREYDY5safWiq- " in text
 
 
 def test_the_poster_shows_the_survey_period_when_one_is_open(place: Place, tmp_path: Path) -> None:
