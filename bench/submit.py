@@ -10,9 +10,14 @@ exactly as ``hailong serve`` does, and drives it with wrk on loopback:
    rate limits, answers against the questionnaire, flags, duplicate key, the row to write),
    then 201 without writing — the like-for-like baseline of the durable path;
 3. the submission route (``/api/v1/answers``): every check, the writer, a 201 only after the
-   COMMIT that holds the answer.
+   COMMIT that holds the answer;
+4. the database alone, once the server has stopped: the route's own ``write_batch`` run by
+   one process, then by as many processes as workers, committing batches of 64 answers (the
+   most 64 connections can have waiting) with nothing else running on the machine. What the
+   database stores this way bounds what the route can acknowledge: the ceiling any writer
+   design can reach on this machine.
 
-It prints both rates, their ratio, the latency percentiles, then checks that every answer
+It prints the rates, their ratios, the latency percentiles, then checks that every answer
 acknowledged is in the database: a count for the wrk run, and answer by answer (its receipt)
 for a second run by a client that records every acknowledgement.
 
@@ -140,6 +145,60 @@ print(Response.objects.count(), len(keys), len(keys - found))
 """
 
 
+STORAGE = r"""
+import datetime as dt, json, sys, time
+import django
+django.setup()
+from hailong.campaigns.models import Campaign
+from django.db import IntegrityError
+from hailong.collection.writer import Pending, write_batch, write_each
+bodies, part, batch, seconds, start = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+campaign = Campaign.objects.get(code="bench")
+units = list(campaign.scope.values_list("unit_id", flat=True))
+answers = [json.loads(line)["answers"] for line in open(bodies)][:20000]
+def row(n):
+    return Pending(key=f"storage-{part}-{n}", campaign_id=campaign.pk, instrument_id=campaign.instrument_id,
+                   unit_id=units[n % len(units)], service_id=None, year=campaign.year, source="web",
+                   collection_mode="online", submitted_at=dt.datetime.now(dt.UTC),
+                   answers=answers[n % len(answers)], profile={}, client_hash="h" * 32)
+rows = [row(n) for n in range(int(seconds * 40000))]  # more than one writer can store
+time.sleep(max(0.0, start - time.time()))
+began, n = time.perf_counter(), 0
+while time.perf_counter() - began < seconds and n + batch <= len(rows):
+    try:
+        write_batch(rows[n : n + batch])
+    except IntegrityError:  # a receipt drawn twice (40 random bits): as the writer does
+        write_each(rows[n : n + batch])
+    n += batch
+print(n, time.perf_counter() - began)
+"""
+
+
+def storage_alone(
+    env: dict[str, str], bodies: Path, writers: int, batch: int, seconds: float
+) -> float:
+    """Answers per second the route's own ``write_batch`` stores with nothing else running:
+    ``writers`` processes at once, each committing batches of ``batch`` answers."""
+    start = time.time() + 8  # every process set up, then all start together
+    procs = []
+    for i in range(writers):
+        argv = [sys.executable, "-c", STORAGE, str(bodies), f"{writers}-{i}", str(batch),
+                str(seconds), str(start)]  # fmt: skip
+        procs.append(
+            subprocess.Popen(
+                argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+        )
+    stored = 0.0
+    for proc in procs:
+        out, err = proc.communicate(timeout=seconds + 120)
+        if proc.returncode:
+            sys.exit(err[-3000:])
+        n, took = out.split()
+        stored += int(n) / float(took)
+    return stored
+
+
 def django_run(env: dict[str, str], code: str, *args: str, stdin: str | None = None) -> str:
     done = subprocess.run(
         [sys.executable, "-c", code, *args],
@@ -257,6 +316,10 @@ def run_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         server.wait(timeout=20)
     total_rows, checked, missing = (int(v) for v in django_run(
         env, COUNT, stdin="\n".join(receipts)).split())  # fmt: skip
+    storage = {
+        writers: storage_alone(env, var / "measured.jsonl", writers, 64, args.seconds)
+        for writers in sorted({1, args.workers})
+    }
     shutil.rmtree(var, ignore_errors=True)
     return {
         "db": kind,
@@ -269,6 +332,7 @@ def run_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         "recorded_checked": checked,
         "recorded_missing": missing,
         "rows": total_rows,
+        "storage": storage,
     }
 
 
@@ -307,6 +371,10 @@ def main() -> None:
             f"  wrk run: {r['acknowledged_in_run']:.0f} acknowledged, {r['stored_in_run']} stored "
             f"({'OK' if r['stored_in_run'] >= r['acknowledged_in_run'] else 'MISSING ANSWERS'})"
         )
+        best = max(r["storage"].values())
+        alone = ", ".join(f"{v:.0f}/s ({k} writing)" for k, v in r["storage"].items())
+        print(f"  the database alone (write_batch, batches of 64, nothing else running): {alone}")
+        print(f"  ratio database alone / no-op: {best / n['rate']:.2f}")
         print(f"  recorded run: {r['recorded_checked']} receipts acknowledged, "
               f"{r['recorded_missing']} missing from the database")  # fmt: skip
 
