@@ -174,11 +174,18 @@ print(n, time.perf_counter() - began)
 """
 
 
+def cpu_busy() -> float:
+    """Core-seconds the whole machine has spent busy (not idle, not waiting for the disk)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def storage_alone(
     env: dict[str, str], bodies: Path, writers: int, batch: int, seconds: float
-) -> float:
+) -> tuple[float, float]:
     """Answers per second the route's own ``write_batch`` stores with nothing else running:
-    ``writers`` processes at once, each committing batches of ``batch`` answers."""
+    ``writers`` processes at once, each committing batches of ``batch`` answers; and the
+    machine's CPU time per answer stored (the database server's included)."""
     start = time.time() + 8  # every process set up, then all start together
     procs = []
     for i in range(writers):
@@ -189,14 +196,19 @@ def storage_alone(
                 argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
             )
         )
-    stored = 0.0
+    time.sleep(max(0.0, start - time.time()))
+    busy = cpu_busy()
+    time.sleep(seconds)
+    busy = cpu_busy() - busy
+    rate = count = 0.0
     for proc in procs:
         out, err = proc.communicate(timeout=seconds + 120)
         if proc.returncode:
             sys.exit(err[-3000:])
         n, took = out.split()
-        stored += int(n) / float(took)
-    return stored
+        rate += int(n) / float(took)
+        count += int(n)
+    return rate, busy / count
 
 
 def django_run(env: dict[str, str], code: str, *args: str, stdin: str | None = None) -> str:
@@ -215,11 +227,13 @@ def django_run(env: dict[str, str], code: str, *args: str, stdin: str | None = N
 
 def wrk(url: str, bodies: Path, script: Path, seconds: int, connections: int) -> dict[str, float]:
     threads = 2
+    busy = cpu_busy()
     out = subprocess.run(
         [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
          "-s", str(script), url, "--", str(bodies), str(threads)],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
+    busy = cpu_busy() - busy
     line = next(x for x in out.splitlines() if x.startswith("RESULT"))
     requests, bad, sock, timeout, duration, p50, p99, worst = (float(v) for v in line.split()[1:])
     return {
@@ -231,6 +245,7 @@ def wrk(url: str, bodies: Path, script: Path, seconds: int, connections: int) ->
         "p50_ms": p50,
         "p99_ms": p99,
         "max_ms": worst,
+        "cpu_per_request": busy / requests,  # wrk's own included, as for every route
     }
 
 
@@ -372,9 +387,29 @@ def main() -> None:
             f"({'OK' if r['stored_in_run'] >= r['acknowledged_in_run'] else 'MISSING ANSWERS'})"
         )
         best = max(r["storage"].values())
-        alone = ", ".join(f"{v:.0f}/s ({k} writing)" for k, v in r["storage"].items())
+        alone = ", ".join(
+            f"{v:.0f}/s ({k} writing, {cpu * 1e6:.0f} µs CPU each)"
+            for k, (v, cpu) in r["storage"].items()
+        )
         print(f"  the database alone (write_batch, batches of 64, nothing else running): {alone}")
-        print(f"  ratio database alone / no-op: {best / n['rate']:.2f}")
+        print(f"  ratio database alone / no-op: {best[0] / n['rate']:.2f}")
+        cores = os.cpu_count() or 1
+        per = {k: v["cpu_per_request"] * 1e6 for k, v in (("no-op", n), ("checked", c))}
+        cheapest = min(cpu for _, cpu in r["storage"].values()) * 1e6
+        bound = cores * 1e6 / (per["checked"] + cheapest)
+        print(
+            f"  CPU per answer: no-op {per['no-op']:.0f} µs, checked only {per['checked']:.0f} µs, "
+            f"database alone {cheapest:.0f} µs (every process on the machine, wrk included)"
+        )
+        print(
+            f"  on {cores} cores the checks and the database together allow at most "
+            f"{bound:.0f}/s: {bound / n['rate']:.2f} of the no-op route"
+        )
+        free = cores * 1e6 / (per["no-op"] + cheapest)
+        print(
+            f"  even with checks that cost nothing (the no-op route's work, then the database): "
+            f"at most {free:.0f}/s, {free / n['rate']:.2f} of the no-op route"
+        )
         print(f"  recorded run: {r['recorded_checked']} receipts acknowledged, "
               f"{r['recorded_missing']} missing from the database")  # fmt: skip
 
