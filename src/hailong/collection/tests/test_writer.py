@@ -111,3 +111,23 @@ def test_keys_repeated_in_a_batch_or_stored_before_are_replays_or_conflicts(
     assert outcomes[2][0] == "stored"
     assert outcomes[3] == ("replay", outcomes[2][1])
     assert Response.objects.count() == 2
+
+
+def test_receipts_and_keys_have_one_index_each(open_campaign: Campaign) -> None:
+    """Each index is one more B-tree write per submission: only the unique ones are kept."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = 'collection_response'"
+            )
+        else:
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' "
+                "AND tbl_name = 'collection_response'"
+            )
+        definitions = [d or "" for (d,) in cursor.fetchall()]
+    for column in ("receipt", "idempotency_key"):
+        on_it = [d for d in definitions if f"({column}" in d.replace('"', "")]
+        assert len(on_it) <= 1, on_it
