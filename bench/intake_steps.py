@@ -116,7 +116,7 @@ def main() -> None:
 
     from hailong.collection import intake as route
     from hailong.collection.integrity import answer_flags, client_hash, token_read
-    from hailong.collection.writer import Pending, answers_json, write_batch
+    from hailong.collection.writer import Pending, answers_json, pending_new, write_batch
 
     app = route.Intake()
     app.catalogue.ttl = 1e9  # no refresh in the middle of a measurement
@@ -166,7 +166,7 @@ def main() -> None:
 
         def pending(c: Any, k: int, pendings: list[Pending] = pendings) -> None:
             pendings.append(
-                Pending(
+                pending_new(
                     key=f"web-{k:032d}",
                     campaign_id=entry.id,
                     instrument_id=entry.instrument_id,

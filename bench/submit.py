@@ -2,7 +2,7 @@
 
 For each database (a fresh SQLite file; a fresh PostgreSQL database), this migrates, creates
 an open campaign, signs one form token per answer, starts granian serving ``hailong.asgi``
-exactly as ``hailong serve`` does, and drives it with wrk on loopback:
+exactly as ``hailong serve`` does (the writer process, then granian's workers), and drives it with wrk on loopback:
 
 1. the no-op route of the same server (``/bench/noop``: reads and decodes the JSON body,
    answers 201, writes nothing) — the baseline;
@@ -151,13 +151,13 @@ import django
 django.setup()
 from hailong.campaigns.models import Campaign
 from django.db import IntegrityError
-from hailong.collection.writer import Pending, write_batch, write_each
+from hailong.collection.writer import pending_new, write_batch, write_each
 bodies, part, batch, seconds, start = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
 campaign = Campaign.objects.get(code="bench")
 units = list(campaign.scope.values_list("unit_id", flat=True))
 answers = [json.loads(line)["answers"] for line in open(bodies)][:20000]
 def row(n):
-    return Pending(key=f"storage-{part}-{n}", campaign_id=campaign.pk, instrument_id=campaign.instrument_id,
+    return pending_new(key=f"storage-{part}-{n}", campaign_id=campaign.pk, instrument_id=campaign.instrument_id,
                    unit_id=units[n % len(units)], service_id=None, year=campaign.year, source="web",
                    collection_mode="online", submitted_at=dt.datetime.now(dt.UTC),
                    answers=answers[n % len(answers)], profile={}, client_hash="h" * 32)
@@ -300,10 +300,9 @@ def run_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     script = var / "bench.lua"
     script.write_text(LUA)
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "granian", "--interface", "asginl", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(args.workers), "--no-access-log",
-         "hailong.asgi:application"],
+    server = subprocess.Popen(  # what `hailong serve` runs: the writer, then granian
+        [sys.executable, "-m", "django", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(args.workers)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:

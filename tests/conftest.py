@@ -117,10 +117,10 @@ def _free_port() -> int:
 
 @pytest.fixture
 def asgi_server(transactional_db: None, tmp_path: Path) -> Iterator[str]:
-    """The real ASGI application under granian, on the test database; yields its base URL.
+    """``hailong serve`` on the test database (the writer process, then the ASGI application
+    under granian); yields its base URL.
 
-    Django's ``live_server`` is a WSGI server, which would not route the submission path:
-    this is what ``hailong serve`` runs.
+    Django's ``live_server`` is a WSGI server, which would not route the submission path.
     """
     import subprocess
     import sys
@@ -130,11 +130,7 @@ def asgi_server(transactional_db: None, tmp_path: Path) -> Iterator[str]:
     from django.core.management import call_command
     from django.db import connection
 
-    static = tmp_path / "static"
-    from django.test import override_settings
-
-    with override_settings(STATIC_ROOT=str(static)):
-        call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # the server's STATIC_ROOT
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
         url = f"sqlite:///{db['NAME']}"
@@ -149,10 +145,9 @@ def asgi_server(transactional_db: None, tmp_path: Path) -> Iterator[str]:
     }
     for attempt in range(3):  # a port found free may be taken before granian binds it
         port = _free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "granian", "--interface", "asginl", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", "1", "--static-path-route", "/static",
-             "--static-path-mount", str(static), "--no-access-log", "hailong.asgi:application"],
+        server = subprocess.Popen(  # the writer process, then granian
+            [sys.executable, "-m", "django", "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--workers", "1", "--no-collectstatic"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"

@@ -42,7 +42,8 @@ from .integrity import (
     client_hash,
     token_read,
 )
-from .writer import Pending, Stored, Writer, answers_json
+from .writer import Pending, Stored, Writer, answers_json, pending_new
+from .writer_process import SocketWriter
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,12 @@ class Intake:
     """The ASGI callable for the submission paths; one per process."""
 
     def __init__(self) -> None:
-        self.writer = Writer()
+        # the server's one writer process under `hailong serve`; else a thread of this process
+        self.writer: Writer | SocketWriter = (
+            SocketWriter(settings.HAILONG_WRITER_SOCKET)
+            if settings.HAILONG_WRITER_SOCKET
+            else Writer()
+        )
         self.catalogue = CatalogueCache()
         self.salts = SaltBox()
         self.recent = RecentAnswers()
@@ -323,7 +329,7 @@ class Intake:
             honeypot=honeypot,
             duplicate=duplicate,
         )
-        return Pending(
+        return pending_new(
             key=key,
             campaign_id=entry.id,
             instrument_id=entry.instrument_id,
@@ -373,7 +379,7 @@ class Intake:
             {
                 "receipt": stored.receipt,
                 "status": "replay" if stored.outcome == "replay" else "stored",
-                "review": "flagged" if pending.flags else "accepted",
+                "review": "flagged" if pending.flagged else "accepted",
             }
         )
         await _send(

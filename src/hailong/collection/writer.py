@@ -1,12 +1,14 @@
-"""One writer per process with group commit: the durable end of the submission path.
+"""Group commit: the durable end of the submission path.
 
-Requests hand their answer to :meth:`Writer.store` and wait. A single thread, holding the
-process's only writing connection, takes every answer waiting, checks their idempotency keys
-and invitation codes, inserts them and commits once; then each request learns its outcome.
-So a 201 is sent only after the COMMIT that holds its answer (SQLite is run with
-``synchronous=FULL`` in WAL mode, so a commit is on disk), while one fsync serves hundreds of
-answers (see docs/performance.md). Several processes each have their own writer; SQLite
-serialises them with its write lock, PostgreSQL with row locks and the unique keys.
+:func:`write_batch` takes every answer waiting, checks their idempotency keys and invitation
+codes, inserts them and commits once; then each request learns its outcome. So a 201 is sent
+only after the COMMIT that holds its answer (SQLite is run with ``synchronous=FULL`` in WAL
+mode, so a commit is on disk), while one fsync serves many answers (docs/performance.md).
+
+Under ``hailong serve`` one writer process runs it for every worker
+(:mod:`.writer_process`). Served any other way, each process has a :class:`Writer` thread
+holding its only writing connection; several such processes are serialised by SQLite's write
+lock, or by PostgreSQL's row locks and unique keys.
 
 Outcomes, per answer:
 
@@ -27,7 +29,7 @@ import queue
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import msgspec
@@ -68,52 +70,91 @@ def fingerprint_of(
     return hashlib.sha256(head + encoded + b"]").hexdigest()
 
 
-@dataclass
-class Pending:
-    """An answer that has passed every check and waits to be written."""
+class Pending(msgspec.Struct, array_like=True, frozen=True, gc=False):
+    """An answer that has passed every check and waits to be written: the row, ready.
+
+    Everything but the receipt and the times of writing is computed in the request's own
+    thread (:func:`pending_new`), so that the writer, which every answer waits for, only runs
+    SQL; the fields travel as they are to a writer process (:mod:`.writer_process`).
+    """
 
     key: str
+    fingerprint: str
+    year: int
+    invitation: str
     campaign_id: int
     instrument_id: int
     unit_id: int
     service_id: int | None
-    year: int
+    desk_id: int | None
     source: str
     collection_mode: str
+    filing_channel: str
+    result_date: dt.date | None
     submitted_at: dt.datetime
-    answers: dict[str, Any]
-    profile: dict[str, Any]
-    flags: list[str] = field(default_factory=list)
-    filing_channel: str = ""
-    result_date: dt.date | None = None
-    invitation: str = ""
-    desk_id: int | None = None
-    client_hash: str = ""
-    device: str = ""
-    fill_seconds: int | None = None
-    #: :func:`answers_json` of answers and profile together, when the caller has it already
-    sorted_json: bytes | None = None
-    fingerprint: str = field(init=False)
-    encoded: tuple[str, str, str] = field(init=False)
+    answers: str  # JSON, keys sorted
+    profile: str
+    flags: str
+    flagged: bool
+    client_hash: str
+    device: str
+    fill_seconds: int | None
 
-    def __post_init__(self) -> None:
-        # done in the request's own thread: the writer thread, which every answer waits
-        # for, then only runs SQL
-        together = self.sorted_json
-        if together is None:
-            together = answers_json({**self.answers, **self.profile})
-        self.fingerprint = fingerprint_of(
-            campaign_id=self.campaign_id,
-            unit_id=self.unit_id,
-            service_id=self.service_id,
-            encoded=together,
-        )
-        # without profile answers, the stored answers are the sorted encoding already
-        self.encoded = (
-            together.decode() if not self.profile else _json(self.answers),
-            _json(self.profile) if self.profile else "{}",
-            _json(self.flags) if self.flags else "[]",
-        )
+
+def pending_new(
+    *,
+    key: str,
+    campaign_id: int,
+    instrument_id: int,
+    unit_id: int,
+    service_id: int | None,
+    year: int,
+    source: str,
+    collection_mode: str,
+    submitted_at: dt.datetime,
+    answers: dict[str, Any],
+    profile: dict[str, Any],
+    flags: list[str] | None = None,
+    filing_channel: str = "",
+    result_date: dt.date | None = None,
+    invitation: str = "",
+    desk_id: int | None = None,
+    client_hash: str = "",
+    device: str = "",
+    fill_seconds: int | None = None,
+    sorted_json: bytes | None = None,
+) -> Pending:
+    """The row of a checked answer; ``sorted_json`` is :func:`answers_json` of answers and
+    profile together, when the caller has it already."""
+    together = sorted_json
+    if together is None:
+        together = answers_json({**answers, **profile})
+    # without profile answers, the stored answers are the sorted encoding already
+    return Pending(
+        key,
+        fingerprint_of(
+            campaign_id=campaign_id, unit_id=unit_id, service_id=service_id, encoded=together
+        ),
+        year,
+        invitation,
+        campaign_id,
+        instrument_id,
+        unit_id,
+        service_id,
+        desk_id,
+        source,
+        collection_mode,
+        filing_channel,
+        result_date,
+        submitted_at,
+        together.decode() if not profile else _json(answers),
+        _json(profile) if profile else "{}",
+        _json(flags) if flags else "[]",
+        bool(flags),
+        client_hash,
+        device,
+        fill_seconds,
+    )
 
 
 @dataclass(frozen=True)
@@ -201,7 +242,7 @@ def write_batch(batch: Sequence[Pending]) -> list[Stored]:
                     continue
             known[pending.key] = (pending.fingerprint, receipt)
             outcomes.append(Stored("stored", receipt))
-            rows.extend(_row(pending, receipt, now, stamp, sqlite))
+            rows.extend(_row(pending, receipt, stamp, sqlite))
             count += 1
         width = len(_COLUMNS)
         if sqlite:  # one statement per 200 rows, not one per row: fewer calls into SQLite
@@ -273,8 +314,7 @@ def _insert_sql(table: str, n: int) -> str:
     return f"INSERT INTO {table} ({','.join(_COLUMNS)}) VALUES {','.join([one] * n)}"
 
 
-def _row(pending: Pending, receipt: str, now: dt.datetime, stamp: Any, sqlite: bool) -> list[Any]:
-    answers, profile, flags = pending.encoded
+def _row(pending: Pending, receipt: str, stamp: Any, sqlite: bool) -> list[Any]:
     return [
         receipt,
         pending.key,
@@ -287,13 +327,13 @@ def _row(pending: Pending, receipt: str, now: dt.datetime, stamp: Any, sqlite: b
         pending.collection_mode,
         pending.filing_channel,
         pending.result_date.isoformat() if pending.result_date and sqlite else pending.result_date,
-        stamp if pending.submitted_at == now else _moment(pending.submitted_at, sqlite),
+        _moment(pending.submitted_at, sqlite),
         stamp,
         stamp,
-        answers,
-        profile,
-        flags,
-        "flagged" if pending.flags else "accepted",
+        pending.answers,
+        pending.profile,
+        pending.flags,
+        "flagged" if pending.flagged else "accepted",
         bool(pending.invitation),
         pending.invitation,
         pending.fingerprint,

@@ -158,6 +158,8 @@ HAILONG_SUBMIT_PER_MINUTE = int(os.environ.get("HAILONG_SUBMIT_PER_MINUTE", "30"
 HAILONG_SUBMIT_BURST = int(os.environ.get("HAILONG_SUBMIT_BURST", "20"))
 HAILONG_REDIS_URL = os.environ.get("HAILONG_REDIS_URL", "")
 HAILONG_TRUSTED_PROXIES = get_list("HAILONG_TRUSTED_PROXIES", "")
+# the writer process's socket ('hailong serve' sets it); empty: each process writes for itself
+HAILONG_WRITER_SOCKET = os.environ.get("HAILONG_WRITER_SOCKET", "")
 HAILONG_BENCH_NOOP = get_bool("HAILONG_BENCH_NOOP", False)  # bench/submit.py's baseline route
 HAILONG_INVITATION_DAYS = int(os.environ.get("HAILONG_INVITATION_DAYS", "30"))
 

@@ -21,7 +21,7 @@ from hailong.collection.integrity import (
     answer_flags,
     client_hash,
 )
-from hailong.collection.writer import Pending, answers_json, fingerprint, fingerprint_of
+from hailong.collection.writer import answers_json, fingerprint, fingerprint_of, pending_new
 
 answer_sets = st.dictionaries(
     st.text(min_size=1, max_size=8),
@@ -70,11 +70,13 @@ def test_a_pending_row_is_the_same_with_or_without_the_encoding_given(
         profile=profile,
         flags=flags,
     )
-    plain = Pending(**common)  # type: ignore[arg-type]
-    given_json = Pending(**common, sorted_json=answers_json({**answers, **profile}))  # type: ignore[arg-type]
+    plain = pending_new(**common)  # type: ignore[arg-type]
+    given_json = pending_new(**common, sorted_json=answers_json({**answers, **profile}))  # type: ignore[arg-type]
     assert plain.fingerprint == given_json.fingerprint
     for row in (plain, given_json):
-        stored_answers, stored_profile, stored_flags = (json.loads(e) for e in row.encoded)
+        stored_answers, stored_profile, stored_flags = (
+            json.loads(e) for e in (row.answers, row.profile, row.flags)
+        )
         assert stored_answers == json.loads(answers_json(answers))
         assert stored_profile == json.loads(answers_json(profile))
         assert stored_flags == flags

@@ -16,14 +16,14 @@ import pytest
 from hailong.campaigns.models import Campaign
 from hailong.collection import writer
 from hailong.collection.models import Response
-from hailong.collection.writer import Pending, Stored, write_batch, write_each
+from hailong.collection.writer import Pending, Stored, pending_new, write_batch, write_each
 from hailong.units.models import Unit, UnitKind
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _pending(campaign: Campaign, unit: Unit, key: str, score: int = 4) -> Pending:
-    return Pending(
+    return pending_new(
         key=key,
         campaign_id=campaign.pk,
         instrument_id=campaign.instrument_id,

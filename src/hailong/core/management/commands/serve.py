@@ -6,9 +6,14 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from hailong.core.supervisor import serve, socket_path
+
 
 class Command(BaseCommand):
-    help = "Serve hailong with granian (ASGI) on http://127.0.0.1:8000."
+    help = (
+        "Serve hailong with granian (ASGI) on http://127.0.0.1:8000, with the one process "
+        "that writes submitted answers."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("HAILONG_HOST", "127.0.0.1"))
@@ -16,12 +21,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            # one process per core (at most 4): each has its own writer; see docs/performance.md
+            # one process per core (at most 4); one writer for all of them (docs/performance.md)
             default=int(os.environ.get("HAILONG_WORKERS", str(min(os.cpu_count() or 1, 4)))),
+        )
+        parser.add_argument(
+            "--no-collectstatic",
+            action="store_true",
+            help="the static files are collected already (by a deployment step)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("collectstatic", interactive=False, verbosity=0)
+        if not options["no_collectstatic"]:
+            call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(
             f"hailong: http://{options['host']}:{options['port']}/  (Ctrl+C để dừng / to stop)"
         )
@@ -35,4 +46,6 @@ class Command(BaseCommand):
             "--no-access-log", "hailong.asgi:application",
         ]  # fmt: skip
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hailong.settings.base")
-        os.execv(sys.executable, argv)  # noqa: S606 - replace this process with the server
+        status = serve(argv, socket_path(settings.HAILONG_WRITER_SOCKET, settings.VAR_DIR))
+        if status:
+            sys.exit(status)
