@@ -167,5 +167,9 @@ def asgi_server(transactional_db: None, tmp_path: Path) -> Iterator[str]:
                 "granian did not start: " + (server.stderr.read() or b"").decode()[-2000:]
             )
     yield base
-    server.terminate()
-    server.wait(timeout=10)
+    server.terminate()  # granian stops, then its writer
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        raise

@@ -1,7 +1,8 @@
 """The ASGI application granian serves: the submission route in front of Django.
 
 The answer-submission paths go to :class:`hailong.collection.intake.Intake`, a plain ASGI
-callable with its own writer; every other request goes to Django.
+callable that hands each checked answer to the server's writer process (``hailong serve``),
+or to a writer thread of its own when served without one; every other request goes to Django.
 """
 
 import os

@@ -70,12 +70,14 @@ def fingerprint_of(
     return hashlib.sha256(head + encoded + b"]").hexdigest()
 
 
-class Pending(msgspec.Struct, array_like=True, frozen=True, gc=False):
+class Pending(msgspec.Struct, frozen=True, gc=False):
     """An answer that has passed every check and waits to be written: the row, ready.
 
     Everything but the receipt and the times of writing is computed in the request's own
     thread (:func:`pending_new`), so that the writer, which every answer waits for, only runs
-    SQL; the fields travel as they are to a writer process (:mod:`.writer_process`).
+    SQL; the fields travel as they are to a writer process (:mod:`.writer_process`), by name:
+    a writer started from a newer release than the workers refuses what it cannot read (503)
+    rather than put a value in the wrong column.
     """
 
     key: str
@@ -359,6 +361,28 @@ def write_each(batch: Sequence[Pending]) -> list[Stored | Exception]:
     return results
 
 
+def write_settled(batch: Sequence[Pending]) -> Sequence[Stored | Exception]:
+    """Each answer's outcome, or the exception that kept it from being written.
+
+    The writer keeps its connection open between batches (opening one per batch would cost
+    more), so a connection the database dropped meanwhile (a restart, an idle timeout) fails
+    the next batch: it is written once more on a fresh connection — safe, as a batch that did
+    commit is settled by its keys as replays — before its answers are refused.
+    """
+    for attempt in (1, 2):
+        try:
+            try:
+                return write_batch(batch)
+            except IntegrityError:
+                return write_each(batch)
+        except Exception as exc:  # the database is down or full: every answer here fails
+            connection.close()  # the next attempt, or the next batch, reconnects
+            if attempt == 2:
+                log.exception("writing %d answers failed", len(batch))
+                return [exc] * len(batch)
+    raise AssertionError("unreachable")
+
+
 class Writer:
     """The process's writer thread; :meth:`store` is awaited by request handlers."""
 
@@ -418,16 +442,7 @@ class Writer:
         self, waiting: list[tuple[Pending, asyncio.Future[Stored], asyncio.AbstractEventLoop]]
     ) -> None:
         batch = [p for p, _, _ in waiting]
-        results: Sequence[Stored | Exception]
-        try:  # the writer keeps its connection open: opening one per batch would cost more
-            try:
-                results = write_batch(batch)
-            except IntegrityError:
-                results = write_each(batch)
-        except Exception as exc:  # the database is down or full: every waiting request fails
-            log.exception("writing %d answers failed", len(batch))
-            results = [exc] * len(batch)
-            connection.close()  # the next batch reconnects
+        results = write_settled(batch)
         self.batches += 1
         self.written += sum(isinstance(r, Stored) and r.outcome == "stored" for r in results)
         # one wake-up per event loop and batch, not one per answer (each is a system call)

@@ -27,16 +27,16 @@ import os
 import selectors
 import signal
 import socket
+import stat
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import msgspec
-from django.db import IntegrityError, connection
+from django.db import connection
 
-from .writer import MAX_BATCH, Pending, Stored, write_batch, write_each
+from .writer import MAX_BATCH, Pending, Stored, write_settled
 
 log = logging.getLogger(__name__)
 
@@ -94,13 +94,19 @@ class WriterServer:
         self.listener = _listen(self.path)
         self.selector.register(self.listener, selectors.EVENT_READ, None)
 
-    def serve_forever(self) -> None:
-        """Serve until SIGTERM or SIGINT; the batch being written is finished first."""
-        for sig in (signal.SIGTERM, signal.SIGINT):
+    def serve_forever(self, drain: float = 20.0) -> None:
+        """Serve until SIGTERM or SIGINT, then for as long as workers stay connected (at most
+        ``drain`` seconds): a service manager may stop every process at once, and the workers'
+        last requests still need their COMMIT."""
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, self._stop)
         try:
             while not self.stopping:
                 self.step(timeout=0.5)
+            self.selector.unregister(self.listener)  # no new worker from now on
+            deadline = time.monotonic() + drain
+            while self.peers and time.monotonic() < deadline:
+                self.step(timeout=0.1)
         finally:
             self.close()
 
@@ -156,17 +162,7 @@ class WriterServer:
             peer.inbox += chunk
 
     def _write(self, batch: list[tuple[_Peer, int, Pending]]) -> None:
-        answers = [pending for _, _, pending in batch]
-        results: Sequence[Stored | Exception]
-        try:
-            try:
-                results = write_batch(answers)
-            except IntegrityError:
-                results = write_each(answers)
-        except Exception as exc:  # the database is down or full: every answer here fails
-            log.exception("writing %d answers failed", len(answers))
-            results = [exc] * len(answers)
-            connection.close()  # the next batch reconnects
+        results = write_settled([pending for _, _, pending in batch])
         self.batches += 1
         replies: dict[_Peer, list[tuple[int, str, str]]] = {}
         for (peer, number, _), result in zip(batch, results, strict=True):
@@ -202,6 +198,7 @@ class WriterServer:
     def close(self) -> None:
         for peer in self.peers:
             self._drop(peer)
+        self.peers = []
         self.selector.close()
         self.listener.close()
         Path(self.path).unlink(missing_ok=True)
@@ -219,7 +216,12 @@ def _listen(path: str) -> socket.socket:
         raise RuntimeError(f"another writer is already listening on {path}")
     finally:
         probe.close()
-    Path(path).unlink(missing_ok=True)
+    try:
+        if not stat.S_ISSOCK(os.lstat(path).st_mode):
+            raise RuntimeError(f"{path} exists and is not a socket: it is left alone")
+        os.unlink(path)  # left by a writer that died
+    except FileNotFoundError:
+        pass
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     old = os.umask(0o177)  # only this account may send answers to be written
     try:
@@ -265,9 +267,12 @@ class SocketWriter:
     """The worker's end: :meth:`store` as :class:`~.writer.Writer` has it, answered by the
     writer process. Frames of one turn of the event loop leave in one write."""
 
-    def __init__(self, path: str | Path, patience: float = 10.0) -> None:
+    def __init__(self, path: str | Path, patience: float = 10.0, reply_wait: float = 30.0) -> None:
         self.path = str(path)
         self.patience = patience  # how long a request waits for a writer being restarted
+        # how long it waits for the COMMIT of a writer that lives but does not answer (a lock
+        # held in the database): then 503, and the key settles the client's retry
+        self.reply_wait = reply_wait
         self._transport: asyncio.Transport | None = None
         self._protocol: _Replies | None = None
         self._connecting: asyncio.Lock | None = None
@@ -306,7 +311,11 @@ class SocketWriter:
         if not self._flush_planned:
             self._flush_planned = True
             loop.call_soon(self._flush)
-        return await future
+        try:
+            return await asyncio.wait_for(future, self.reply_wait)
+        except TimeoutError:
+            self._waiting.pop(number, None)
+            raise WriteFailed(f"the writer did not answer in {self.reply_wait:g} s") from None
 
     def _flush(self) -> None:
         self._flush_planned = False

@@ -131,3 +131,29 @@ def test_receipts_and_keys_have_one_index_each(open_campaign: Campaign) -> None:
     for column in ("receipt", "idempotency_key"):
         on_it = [d for d in definitions if f"({column}" in d.replace('"', "")]
         assert len(on_it) <= 1, on_it
+
+
+def test_a_batch_that_fails_is_written_once_more_on_a_fresh_connection(
+    open_campaign: Campaign, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection the database dropped between batches fails the next batch once."""
+    from django.db import OperationalError
+
+    ward = Unit.objects.get(code="14797")
+    real = writer.write_batch
+    failures = [OperationalError("server closed the connection unexpectedly")]
+
+    def dropped_once(batch: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return real(batch)
+
+    monkeypatch.setattr(writer, "write_batch", dropped_once)
+    results = writer.write_settled([_pending(open_campaign, ward, f"web-{i}") for i in range(3)])
+    assert [r.outcome for r in results if isinstance(r, Stored)] == ["stored"] * 3
+    assert Response.objects.count() == 3
+    # when the database stays down, every answer of the batch fails, none half-written
+    monkeypatch.setattr(writer, "write_batch", lambda batch: (_ for _ in ()).throw(
+        OperationalError("connection refused")))  # fmt: skip
+    results = writer.write_settled([_pending(open_campaign, ward, "web-down")])
+    assert isinstance(results[0], OperationalError) and Response.objects.count() == 3

@@ -307,31 +307,32 @@ def _post(base: str, payload: bytes) -> tuple[int, dict[str, Any]]:
         return error.code, json.loads(error.read())
 
 
-def test_serve_starts_the_writer_first_and_again_when_it_dies(
-    open_campaign: Campaign, socket_dir: Path
-) -> None:
-    from tests.conftest import _free_port
-
+def _env(sock: Path) -> dict[str, str]:
+    """The environment of a `hailong serve` on the test database, its writer on ``sock``."""
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
         url = f"sqlite:///{db['NAME']}"
     else:
         user = db["USER"] or "postgres"
         url = f"postgresql://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    sock = socket_dir / "w.sock"
-    env = {
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "hailong.settings.test",
         "HAILONG_DATABASE_URL": url,
         "HAILONG_WRITER_SOCKET": str(sock),
         "PYTHONPATH": str(Path(__file__).resolve().parents[3]),
     }
-    for attempt in range(3):  # a port found free may be taken before granian binds it
+
+
+def _serve(sock: Path) -> tuple[subprocess.Popen[bytes], str]:
+    from tests.conftest import _free_port
+
+    for _attempt in range(3):  # a port found free may be taken before granian binds it
         port = _free_port()
         serve = subprocess.Popen(
             [sys.executable, "-m", "django", "serve", "--port", str(port), "--workers", "1",
              "--no-collectstatic"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            env=_env(sock), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
 
@@ -346,22 +347,123 @@ def test_serve_starts_the_writer_first_and_again_when_it_dies(
 
         _until(up)
         if serve.poll() is None:
-            break
-        if attempt == 2:
-            raise AssertionError((serve.stderr.read() if serve.stderr else b"")[-3000:])
+            return serve, base
+    raise AssertionError((serve.stderr.read() if serve.stderr else b"")[-3000:])
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP])
+def test_serve_starts_the_writer_first_and_again_when_it_dies(
+    open_campaign: Campaign, socket_dir: Path, stop: signal.Signals
+) -> None:
+    sock = socket_dir / "w.sock"
+    bodies = [body(open_campaign, {"tong_the": 1 + i % 5}) for i in range(400)]
+    serve, base = _serve(sock)
+    acknowledged: list[str] = []
     try:
         first = _until(lambda: _writer_pids(sock))
         status, reply = _post(base, body(open_campaign))
         assert status == 201, reply
+        acknowledged.append(reply["receipt"])
         os.kill(first[0], signal.SIGKILL)
         # the next answer waits for the writer started again, and is stored
         status, again = _post(base, body(open_campaign, {"tong_the": 3}))
         assert status == 201, again
+        acknowledged.append(again["receipt"])
         assert _writer_pids(sock) and _writer_pids(sock) != first
+
+        # answers keep coming while the server is told to stop: each is answered (a 201 only
+        # when stored) or refused at the door; none hangs, none acknowledged is lost
+        def send(share: list[bytes]) -> None:
+            for payload in share:
+                try:
+                    code, answer = _post(base, payload)
+                except OSError:
+                    return  # the server has stopped listening
+                if code == 201:
+                    acknowledged.append(answer["receipt"])
+
+        senders = [threading.Thread(target=send, args=(bodies[k::4],)) for k in range(4)]
+        for sender in senders:
+            sender.start()
+        _until(lambda: len(acknowledged) >= 12)
     finally:
-        serve.send_signal(signal.SIGTERM)
-        serve.wait(timeout=60)
+        serve.send_signal(stop)
+        serve.wait(timeout=90)
+    for sender in senders:
+        sender.join(timeout=60)
+        assert not sender.is_alive()
     assert serve.returncode == 0, (serve.stderr.read() if serve.stderr else b"")[-2000:]
     assert not _writer_pids(sock) and not sock.exists()  # stopped with the server
-    receipts = set(Response.objects.values_list("receipt", flat=True))
-    assert receipts == {reply["receipt"], again["receipt"]}
+    stored = set(Response.objects.values_list("receipt", flat=True))
+    assert set(acknowledged) <= stored and len(acknowledged) >= 12
+
+
+def test_serve_will_not_start_beside_a_writer_it_did_not_start(
+    open_campaign: Campaign, socket_dir: Path
+) -> None:
+    sock = socket_dir / "w.sock"
+    other = Running(sock)  # another server's writer, perhaps on another database
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "django", "serve", "--port", "9", "--no-collectstatic"],
+            env=_env(sock), capture_output=True, timeout=120, check=False,
+        )  # fmt: skip
+    finally:
+        other.stop()
+    assert done.returncode != 0
+    assert b"already listening" in done.stderr and b"stopped as it started" in done.stderr
+    assert b"Listening at" not in done.stdout + done.stderr  # granian never started
+
+
+def test_a_writer_that_never_answers_costs_a_503_not_a_hang(
+    open_campaign: Campaign, socket_dir: Path
+) -> None:
+    class Silent(WriterServer):
+        def _write(self, batch: list[Any]) -> None:
+            self.batches += 1  # reads the answer, never commits nor replies
+
+    running = Running(socket_dir / "w.sock", Silent)
+    intake = Intake()
+    intake.writer = SocketWriter(socket_dir / "w.sock", reply_wait=0.5)
+    client = Client(intake)
+    try:
+        reply = client.post("/api/v1/answers", body(open_campaign))
+    finally:
+        client.close()
+        running.stop()
+    assert reply.status == 503 and running.server.batches == 1
+    assert Response.objects.count() == 0
+
+
+def test_a_database_error_is_a_503_and_the_writer_stays_up(
+    open_campaign: Campaign, socket_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hailong.collection import writer_process
+
+    real = writer_process.write_settled
+    failures = [RuntimeError("database is locked")]
+
+    def failing_once(batch: list[Pending]) -> Any:
+        return [failures.pop()] * len(batch) if failures else real(batch)
+
+    monkeypatch.setattr(writer_process, "write_settled", failing_once)
+    running = Running(socket_dir / "w.sock")
+    first, second = _answer(open_campaign, "api-1"), _answer(open_campaign, "api-2")
+
+    async def send() -> tuple[str, Any]:
+        client = SocketWriter(socket_dir / "w.sock")
+        try:
+            await client.store(first)
+            refused = ""
+        except writer_process.WriteFailed as exc:
+            refused = str(exc)
+        result = await client.store(second)  # the same writer, the same connection
+        client.stop()
+        return refused, result
+
+    try:
+        refused, result = _run(send())
+    finally:
+        running.stop()
+    assert "could not write" in refused and result.outcome == "stored"
+    assert list(Response.objects.values_list("idempotency_key", flat=True)) == ["api-2"]

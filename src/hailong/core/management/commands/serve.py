@@ -4,9 +4,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hailong.core.supervisor import serve, socket_path
+from hailong.core.supervisor import WriterFailed, serve, writer_socket
 
 
 class Command(BaseCommand):
@@ -46,6 +46,10 @@ class Command(BaseCommand):
             "--no-access-log", "hailong.asgi:application",
         ]  # fmt: skip
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hailong.settings.base")
-        status = serve(argv, socket_path(settings.HAILONG_WRITER_SOCKET, settings.VAR_DIR))
+        try:
+            with writer_socket(settings.HAILONG_WRITER_SOCKET, settings.VAR_DIR) as path:
+                status = serve(argv, path)
+        except WriterFailed as exc:
+            raise CommandError(str(exc)) from exc
         if status:
             sys.exit(status)
