@@ -177,7 +177,13 @@ print(n, time.perf_counter() - began)
 def cpu_busy() -> float:
     """Core-seconds the whole machine has spent busy (not idle, not waiting for the disk)."""
     fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+    idle, iowait, steal = fields[3], fields[4], fields[7]
+    if steal:  # time the host gave to other machines: not ours, and a sign of a noisy run
+        STOLEN.append(steal / os.sysconf("SC_CLK_TCK"))
+    return (sum(fields) - idle - iowait - steal) / os.sysconf("SC_CLK_TCK")
+
+
+STOLEN: list[float] = []  # cumulative stolen core-seconds at each reading
 
 
 def storage_alone(
@@ -404,6 +410,8 @@ def main() -> None:
             f"  on {cores} cores the checks and the database together allow at most "
             f"{bound:.0f}/s: {bound / n['rate']:.2f} of the no-op route"
         )
+        if len(STOLEN) > 1 and STOLEN[-1] - STOLEN[0] > 0.05 * cores * 3 * args.seconds:
+            print("  the host took CPU time from this machine during the run: read nothing here")
         free = cores * 1e6 / (per["no-op"] + cheapest)
         print(
             f"  even with checks that cost nothing (the no-op route's work, then the database): "
