@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,43 +119,38 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def asgi_server(transactional_db: None, tmp_path: Path) -> Iterator[str]:
-    """``hailong serve`` on the test database (the writer process, then the ASGI application
-    under granian); yields its base URL.
-
-    Django's ``live_server`` is a WSGI server, which would not route the submission path.
-    """
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    from django.core.management import call_command
+def serve_env(**extra: str) -> dict[str, str]:
+    """The environment of a ``hailong serve`` on the test database, with ``extra``."""
     from django.db import connection
 
-    call_command("collectstatic", interactive=False, verbosity=0)  # the server's STATIC_ROOT
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
         url = f"sqlite:///{db['NAME']}"
     else:
         user = db["USER"] or "postgres"
         url = f"postgresql://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "hailong.settings.test",
         "HAILONG_DATABASE_URL": url,
         "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src"),
+        **extra,
     }
+
+
+def serve_start(**extra: str) -> tuple[subprocess.Popen[bytes], str]:
+    """``hailong serve`` (the writer process, then granian, one worker) on the test database,
+    with ``extra`` in its environment; the process and its base URL once it answers."""
+    env = serve_env(**extra)
     for attempt in range(3):  # a port found free may be taken before granian binds it
         port = _free_port()
-        server = subprocess.Popen(  # the writer process, then granian
+        server = subprocess.Popen(
             [sys.executable, "-m", "django", "serve", "--host", "127.0.0.1", "--port", str(port),
              "--workers", "1", "--no-collectstatic"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while server.poll() is None and time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(base + "/api/health", timeout=1).read()  # noqa: S310
@@ -160,12 +159,26 @@ def asgi_server(transactional_db: None, tmp_path: Path) -> Iterator[str]:
                 time.sleep(0.2)
         time.sleep(0.3)
         if server.poll() is None and time.monotonic() < deadline:
-            break  # up, and the answer came from this server (it still runs)
+            return server, base  # up, and the answer came from this server (it still runs)
         server.kill()
         if attempt == 2:
             raise RuntimeError(
-                "granian did not start: " + (server.stderr.read() or b"").decode()[-2000:]
+                "hailong serve did not start: " + (server.stderr.read() or b"").decode()[-2000:]
             )
+    raise AssertionError("unreachable")
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None) -> Iterator[str]:
+    """``hailong serve`` on the test database (the writer process, then the ASGI application
+    under granian); yields its base URL.
+
+    Django's ``live_server`` is a WSGI server, which would not route the submission path.
+    """
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # the server's STATIC_ROOT
+    server, base = serve_start()
     yield base
     server.terminate()  # granian stops, then its writer
     try:

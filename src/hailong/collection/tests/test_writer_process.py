@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from tests.conftest import serve_env, serve_start
 
 from hailong.campaigns.models import Campaign
 from hailong.collection.intake import Intake
@@ -212,16 +212,21 @@ def test_an_answer_in_flight_when_the_writer_dies_goes_to_the_next_and_is_stored
     assert Response.objects.get().receipt == result.receipt
 
 
+def _post_through(writer: SocketWriter, campaign: Campaign) -> Any:
+    """One answer posted to the submission route, its writer ``writer``."""
+    intake = Intake()
+    intake.writer = writer
+    client = Client(intake)
+    try:
+        return client.post("/api/v1/answers", body(campaign))
+    finally:
+        client.close()
+
+
 def test_without_a_writer_the_route_answers_503_and_stores_nothing(
     open_campaign: Campaign, socket_dir: Path
 ) -> None:
-    intake = Intake()
-    intake.writer = SocketWriter(socket_dir / "nobody.sock", patience=0.3)
-    client = Client(intake)
-    try:
-        reply = client.post("/api/v1/answers", body(open_campaign))
-    finally:
-        client.close()
+    reply = _post_through(SocketWriter(socket_dir / "nobody.sock", patience=0.3), open_campaign)
     assert reply.status == 503
     assert "không bị tính hai lần" in reply.json()["errors"][0]["vi"]
     assert Response.objects.count() == 0
@@ -307,57 +312,13 @@ def _post(base: str, payload: bytes) -> tuple[int, dict[str, Any]]:
         return error.code, json.loads(error.read())
 
 
-def _env(sock: Path) -> dict[str, str]:
-    """The environment of a `hailong serve` on the test database, its writer on ``sock``."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        url = f"sqlite:///{db['NAME']}"
-    else:
-        user = db["USER"] or "postgres"
-        url = f"postgresql://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "hailong.settings.test",
-        "HAILONG_DATABASE_URL": url,
-        "HAILONG_WRITER_SOCKET": str(sock),
-        "PYTHONPATH": str(Path(__file__).resolve().parents[3]),
-    }
-
-
-def _serve(sock: Path) -> tuple[subprocess.Popen[bytes], str]:
-    from tests.conftest import _free_port
-
-    for _attempt in range(3):  # a port found free may be taken before granian binds it
-        port = _free_port()
-        serve = subprocess.Popen(
-            [sys.executable, "-m", "django", "serve", "--port", str(port), "--workers", "1",
-             "--no-collectstatic"],
-            env=_env(sock), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-
-        def up(serve: subprocess.Popen[bytes] = serve, base: str = base) -> bool:
-            if serve.poll() is not None:
-                return True  # stopped: granian could not take the port
-            try:
-                urllib.request.urlopen(base + "/api/health", timeout=1).read()  # noqa: S310
-                return True
-            except OSError:
-                return False
-
-        _until(up)
-        if serve.poll() is None:
-            return serve, base
-    raise AssertionError((serve.stderr.read() if serve.stderr else b"")[-3000:])
-
-
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP])
 def test_serve_starts_the_writer_first_and_again_when_it_dies(
     open_campaign: Campaign, socket_dir: Path, stop: signal.Signals
 ) -> None:
     sock = socket_dir / "w.sock"
     bodies = [body(open_campaign, {"tong_the": 1 + i % 5}) for i in range(400)]
-    serve, base = _serve(sock)
+    serve, base = serve_start(HAILONG_WRITER_SOCKET=str(sock))
     acknowledged: list[str] = []
     try:
         first = _until(lambda: _writer_pids(sock))
@@ -406,7 +367,7 @@ def test_serve_will_not_start_beside_a_writer_it_did_not_start(
     try:
         done = subprocess.run(
             [sys.executable, "-m", "django", "serve", "--port", "9", "--no-collectstatic"],
-            env=_env(sock), capture_output=True, timeout=120, check=False,
+            env=serve_env(HAILONG_WRITER_SOCKET=str(sock)), capture_output=True, timeout=120, check=False,
         )  # fmt: skip
     finally:
         other.stop()
@@ -423,13 +384,9 @@ def test_a_writer_that_never_answers_costs_a_503_not_a_hang(
             self.batches += 1  # reads the answer, never commits nor replies
 
     running = Running(socket_dir / "w.sock", Silent)
-    intake = Intake()
-    intake.writer = SocketWriter(socket_dir / "w.sock", reply_wait=0.5)
-    client = Client(intake)
     try:
-        reply = client.post("/api/v1/answers", body(open_campaign))
+        reply = _post_through(SocketWriter(socket_dir / "w.sock", reply_wait=0.5), open_campaign)
     finally:
-        client.close()
         running.stop()
     assert reply.status == 503 and running.server.batches == 1
     assert Response.objects.count() == 0
