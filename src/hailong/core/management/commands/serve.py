@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
 
 from hailong.core.supervisor import WriterFailed, serve, writer_socket
 
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             "--no-access-log", "hailong.asgi:application",
         ]  # fmt: skip
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hailong.settings.base")
+        connections.close_all()  # this process only watches the others from now on
         try:
             with writer_socket(settings.HAILONG_WRITER_SOCKET, settings.VAR_DIR) as path:
                 status = serve(argv, path)
