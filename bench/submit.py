@@ -1,8 +1,8 @@
 """Benchmark: durable submissions per second through the real server, against a no-op route.
 
 For each database (a fresh SQLite file; a fresh PostgreSQL database), this migrates, creates
-an open campaign, signs one form token per answer, starts granian serving ``hailong.asgi``
-exactly as ``hailong serve`` does (the writer process, then granian's workers), and drives it with wrk on loopback:
+an open campaign, signs one form token per answer, starts ``hailong serve`` (the writer
+process, then granian's workers serving ``hailong.asgi``), and drives it with wrk on loopback:
 
 1. the no-op route of the same server (``/bench/noop``: reads and decodes the JSON body,
    answers 201, writes nothing) — the baseline;
@@ -150,8 +150,7 @@ import datetime as dt, json, sys, time
 import django
 django.setup()
 from hailong.campaigns.models import Campaign
-from django.db import IntegrityError
-from hailong.collection.writer import pending_new, write_batch, write_each
+from hailong.collection.writer import pending_new, write_settled
 bodies, part, batch, seconds, start = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
 campaign = Campaign.objects.get(code="bench")
 units = list(campaign.scope.values_list("unit_id", flat=True))
@@ -165,10 +164,7 @@ rows = [row(n) for n in range(int(seconds * 40000))]  # more than one writer can
 time.sleep(max(0.0, start - time.time()))
 began, n = time.perf_counter(), 0
 while time.perf_counter() - began < seconds and n + batch <= len(rows):
-    try:
-        write_batch(rows[n : n + batch])
-    except IntegrityError:  # a receipt drawn twice (40 random bits): as the writer does
-        write_each(rows[n : n + batch])
+    write_settled(rows[n : n + batch])  # as the writer does it
     n += batch
 print(n, time.perf_counter() - began)
 """
@@ -177,13 +173,8 @@ print(n, time.perf_counter() - began)
 def cpu_busy() -> float:
     """Core-seconds the whole machine has spent busy (not idle, not waiting for the disk)."""
     fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    idle, iowait, steal = fields[3], fields[4], fields[7]
-    if steal:  # time the host gave to other machines: not ours, and a sign of a noisy run
-        STOLEN.append(steal / os.sysconf("SC_CLK_TCK"))
+    idle, iowait, steal = fields[3], fields[4], fields[7]  # steal: given to other machines
     return (sum(fields) - idle - iowait - steal) / os.sysconf("SC_CLK_TCK")
-
-
-STOLEN: list[float] = []  # cumulative stolen core-seconds at each reading
 
 
 def storage_alone(
@@ -391,13 +382,13 @@ def main() -> None:
             f"  wrk run: {r['acknowledged_in_run']:.0f} acknowledged, {r['stored_in_run']} stored "
             f"({'OK' if r['stored_in_run'] >= r['acknowledged_in_run'] else 'MISSING ANSWERS'})"
         )
-        best = max(r["storage"].values())
+        best = max(rate for rate, _ in r["storage"].values())
         alone = ", ".join(
             f"{v:.0f}/s ({k} writing, {cpu * 1e6:.0f} µs CPU each)"
             for k, (v, cpu) in r["storage"].items()
         )
         print(f"  the database alone (write_batch, batches of 64, nothing else running): {alone}")
-        print(f"  ratio database alone / no-op: {best[0] / n['rate']:.2f}")
+        print(f"  ratio database alone / no-op: {best / n['rate']:.2f}")
         cores = os.cpu_count() or 1
         per = {k: v["cpu_per_request"] * 1e6 for k, v in (("no-op", n), ("checked", c))}
         cheapest = min(cpu for _, cpu in r["storage"].values()) * 1e6
@@ -410,8 +401,6 @@ def main() -> None:
             f"  on {cores} cores the checks and the database together allow at most "
             f"{bound:.0f}/s: {bound / n['rate']:.2f} of the no-op route"
         )
-        if len(STOLEN) > 1 and STOLEN[-1] - STOLEN[0] > 0.05 * cores * 3 * args.seconds:
-            print("  the host took CPU time from this machine during the run: read nothing here")
         free = cores * 1e6 / (per["no-op"] + cheapest)
         print(
             f"  even with checks that cost nothing (the no-op route's work, then the database): "

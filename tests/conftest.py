@@ -141,6 +141,9 @@ def serve_env(**extra: str) -> dict[str, str]:
 def serve_start(**extra: str) -> tuple[subprocess.Popen[bytes], str]:
     """``hailong serve`` (the writer process, then granian, one worker) on the test database,
     with ``extra`` in its environment; the process and its base URL once it answers."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # the server's STATIC_ROOT
     env = serve_env(**extra)
     for attempt in range(3):  # a port found free may be taken before granian binds it
         port = _free_port()
@@ -175,9 +178,6 @@ def asgi_server(transactional_db: None) -> Iterator[str]:
 
     Django's ``live_server`` is a WSGI server, which would not route the submission path.
     """
-    from django.core.management import call_command
-
-    call_command("collectstatic", interactive=False, verbosity=0)  # the server's STATIC_ROOT
     server, base = serve_start()
     yield base
     server.terminate()  # granian stops, then its writer

@@ -369,18 +369,23 @@ def write_settled(batch: Sequence[Pending]) -> Sequence[Stored | Exception]:
     the next batch: it is written once more on a fresh connection — safe, as a batch that did
     commit is settled by its keys as replays — before its answers are refused.
     """
-    for attempt in (1, 2):
-        try:
-            try:
-                return write_batch(batch)
-            except IntegrityError:
-                return write_each(batch)
-        except Exception as exc:  # the database is down or full: every answer here fails
-            connection.close()  # the next attempt, or the next batch, reconnects
-            if attempt == 2:
-                log.exception("writing %d answers failed", len(batch))
-                return [exc] * len(batch)
-    raise AssertionError("unreachable")
+    try:
+        return _write_or_each(batch)
+    except Exception:
+        connection.close()  # a fresh connection for the second attempt
+    try:
+        return _write_or_each(batch)
+    except Exception as exc:  # the database is down or full: every answer here fails
+        log.exception("writing %d answers failed", len(batch))
+        connection.close()  # the next batch reconnects
+        return [exc] * len(batch)
+
+
+def _write_or_each(batch: Sequence[Pending]) -> Sequence[Stored | Exception]:
+    try:
+        return write_batch(batch)
+    except IntegrityError:
+        return write_each(batch)
 
 
 class Writer:

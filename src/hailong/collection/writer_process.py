@@ -16,7 +16,9 @@ The conversation, over one connection per worker:
   ``hailong serve`` starts another), the worker sends the answers in flight again to the new
   writer: their idempotency keys make that safe (stored once, or a replay with the first
   receipt when the COMMIT had happened before the break). A request answers 503 — never a
-  201 — only when no writer answers within :attr:`SocketWriter.patience`.
+  201 — when no writer answers within :attr:`SocketWriter.patience`, when the writer reports
+  that the database refused the answer, or when no reply comes in
+  :attr:`SocketWriter.reply_wait`.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 The writer process (:mod:`hailong.collection.writer_process`) starts first, and granian's
 workers only once it listens; the workers find it through ``HAILONG_WRITER_SOCKET``. If the
 writer dies it is started again at once, and the workers send it the answers that were in
-flight (their idempotency keys make that safe); if it keeps dying (more than :data:`RESTARTS` times in a minute: the database is gone, the
-disk is full), the server stops with an error rather than refuse answers without end. When
+flight (their idempotency keys make that safe); if it keeps dying (more than :data:`RESTARTS`
+times in a minute), the server stops with an error rather than refuse answers without end. When
 granian stops, or on SIGTERM, SIGHUP or Ctrl+C, granian is stopped first (its requests
 finish, their answers still reach the writer), then the writer. Each child runs in a session
 of its own, so that it is this process that decides the order; a service manager that stops
@@ -15,7 +15,6 @@ connections close.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import signal
 import socket
@@ -27,8 +26,6 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
-
-log = logging.getLogger(__name__)
 
 RESTARTS = 5  # in a minute, before giving up
 STARTUP = 30.0  # seconds for a new writer to listen

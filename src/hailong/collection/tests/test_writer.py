@@ -16,7 +16,7 @@ import pytest
 from hailong.campaigns.models import Campaign
 from hailong.collection import writer
 from hailong.collection.models import Response
-from hailong.collection.writer import Pending, Stored, pending_new, write_batch, write_each
+from hailong.collection.writer import Pending, Stored, pending_new, write_batch
 from hailong.units.models import Unit, UnitKind
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,14 +40,6 @@ def _pending(campaign: Campaign, unit: Unit, key: str, score: int = 4) -> Pendin
         client_hash="h" * 32,
         fill_seconds=95,
     )
-
-
-def _settled(batch: list[Pending]) -> list[Stored | Exception]:
-    """What the writer thread does with a batch."""
-    try:
-        return list(write_batch(batch))
-    except writer.IntegrityError:
-        return write_each(batch)
 
 
 def test_a_batch_is_stored_whole_with_every_column(open_campaign: Campaign) -> None:
@@ -76,7 +68,7 @@ def test_a_receipt_drawn_twice_fails_the_batch_and_each_answer_is_then_stored(
     draws = itertools.chain([first.receipt], fresh)
     monkeypatch.setattr(writer, "receipt_new", lambda year: next(draws))
     batch = [_pending(open_campaign, ward, f"web-{i}") for i in range(5)]
-    results = _settled(batch)
+    results = writer.write_settled(batch)
     assert all(isinstance(r, Stored) and r.outcome == "stored" for r in results)
     assert Response.objects.count() == 6
     assert len(set(Response.objects.values_list("receipt", flat=True))) == 6
@@ -88,7 +80,7 @@ def test_an_answer_for_a_unit_deleted_meanwhile_fails_alone(open_campaign: Campa
     doomed = _pending(open_campaign, gone, "web-doomed")
     gone.delete()  # after its answer was checked, before it was written
     batch = [_pending(open_campaign, ward, "web-a"), doomed, _pending(open_campaign, ward, "web-b")]
-    results = _settled(batch)
+    results = writer.write_settled(batch)
     assert isinstance(results[0], Stored) and isinstance(results[2], Stored)
     assert isinstance(results[1], Exception)
     assert set(Response.objects.values_list("idempotency_key", flat=True)) == {"web-a", "web-b"}

@@ -1,6 +1,5 @@
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hailong.collection.writer_process import WriterServer
@@ -14,9 +13,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--socket",
-            default=settings.HAILONG_WRITER_SOCKET or str(settings.VAR_DIR / "writer.sock"),
-            help="the Unix socket the workers reach it on",
+            "--socket", required=True, help="the Unix socket the workers reach it on"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
