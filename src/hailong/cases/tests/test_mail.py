@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from smtplib import SMTPException
 from unittest import mock
 
@@ -10,8 +11,9 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from hailong.accounts.models import Role, RoleAssignment, User
 from hailong.cases.mail import outbox_send
@@ -27,6 +29,7 @@ from hailong.cases.services import (
     cases_escalate,
 )
 from hailong.cases.tests.conftest import person
+from hailong.collection.receipts import CHECK
 from hailong.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +67,7 @@ def test_each_step_queues_its_messages_for_the_right_people_in_both_languages(
     to_sender = queued("submit")
     assert list(to_sender) == ["mai@example.com"]
     body = to_sender["mai@example.com"].body
-    assert case.code in body and f"/gop-y/tra-cuu/?ma={case.code}" in body
+    assert case.code in body and "/gop-y/tra-cuu/?" + urlencode({"ma": case.code}) in body
     assert body.index("Mã tra cứu") < body.index("Tracking code")  # Vietnamese first
     assert "Phường Hạc Thành đã nhận phản ánh" in body and "Hac Thanh Ward has received" in body
     assigned = queued("assign")
@@ -96,6 +99,22 @@ def test_each_step_queues_its_messages_for_the_right_people_in_both_languages(
     case_assign(actor=addresses["coordinator"], case=moved, unit=Unit.objects.get(pk=wards[1].pk))
     assert set(queued("assign")) >= {UNIT_TWO, "manager2@thanhhoa.gov.vn"}
     assert Outbox.objects.filter(case=moved, step="assign", to=UNIT_TWO).count() == 1
+
+
+@pytest.mark.parametrize("check", ["*", "~", "$", "=", "U", "0"])
+def test_the_mailed_tracking_link_opens_the_case_whatever_its_check_symbol(
+    wards: tuple[Unit, Unit], addresses: dict[str, User], check: str
+) -> None:
+    """Four of the 37 check symbols are percent-encoded in a link; the link must still open it."""
+    value = next(v for v in range(37) if CHECK[v % 37] == check)
+    with mock.patch("hailong.cases.codes.secrets.randbits", return_value=value):
+        case = submitted(wards[0], **SENDER)
+    assert case.code.endswith("-" + check)
+    body = queued("submit")["mai@example.com"].body
+    link = re.search(r"/gop-y/tra-cuu/\?ma=\S+", body)
+    assert link is not None
+    page = Client().get(link.group())
+    assert page.status_code == 200 and case.code in page.content.decode()
 
 
 def test_reminders_go_to_the_unit_and_escalations_also_to_its_coordinators(
