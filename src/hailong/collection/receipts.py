@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import secrets
 
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+from hailong.core.crockford import ALPHABET, VALUE
+
 CHECK = ALPHABET + "*~$=U"  # the 37 check symbols (value mod 37)
-_DECODE = {c: i for i, c in enumerate(ALPHABET)} | {"O": 0, "I": 1, "L": 1}
+_DECODE = VALUE | {"O": 0, "I": 1, "L": 1}
 
 
 def _check_symbol(value: int) -> str:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import secrets
 
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+from hailong.core.crockford import ALPHABET, LOOKALIKE, VALUE, grouped
+
 LENGTH = 10
-_VALUE = {c: i for i, c in enumerate(ALPHABET)}
-_LOOKALIKE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _POLY = 0b100101  # x^5 + x^2 + 1, primitive: x generates the 31 non-zero elements
 
 
@@ -61,14 +60,14 @@ def code_normalise(typed: str) -> str | None:
     Spaces and dashes are dropped, letters upper-cased, and the look-alikes O, I and L read
     as 0, 1 and 1; a wrong length, a foreign symbol or a failed check gives None.
     """
-    cleaned = "".join(typed.split()).replace("-", "").upper().translate(_LOOKALIKE)
-    if len(cleaned) != LENGTH or any(c not in _VALUE for c in cleaned):
+    cleaned = "".join(typed.split()).replace("-", "").upper().translate(LOOKALIKE)
+    if len(cleaned) != LENGTH or any(c not in VALUE for c in cleaned):
         return None
-    if _syndrome([_VALUE[c] for c in cleaned]) != 0:
+    if _syndrome([VALUE[c] for c in cleaned]) != 0:
         return None
     return cleaned
 
 
 def code_display(code: str) -> str:
     """``7KQ3M9XD4A`` → ``7KQ3-M9XD-4A``: groups a person reads and types without losing place."""
-    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+    return grouped(code)

@@ -1,6 +1,6 @@
 """Signed short links that open the survey form with the unit (and procedure, desk) chosen.
 
-A token is ``base64url(payload + mac)`` without padding:
+A token is ``payload + mac`` spelled in Crockford's base 32 (``core/crockford.py``):
 
 - payload: one header byte (high nibble: format version 1; bit 0: a procedure follows;
   bit 1: a desk follows), then the primary keys of the unit, the procedure and the desk as
@@ -9,9 +9,14 @@ A token is ``base64url(payload + mac)`` without padding:
   ``SECRET_KEY`` for this purpose only (``salted_hmac``), so nobody can point a code at a
   unit or procedure of their choice.
 
-A token is 14–23 characters: it keeps the printed QR code small enough for a cheap
-phone camera. Printed codes live for years: keep ``HAILONG_SECRET_KEY`` stable; when it must
-change, put the old key in ``SECRET_KEY_FALLBACKS`` and the old posters keep working.
+A token is 18–28 symbols. Base 32 because a person types the address printed under the
+code when the camera fails: any case, O/I/L for 0/1/1 and the dashes of the printed groups
+are read the same. The QR code itself encodes the address in capitals (:func:`scan_url`),
+which QR's alphanumeric mode packs in 5,5 bits a character: a smaller code than the
+base64url tokens of the first posters, which are still read (:func:`link_read`).
+
+Printed codes live for years: keep ``HAILONG_SECRET_KEY`` stable; when it must change, put
+the old key in ``SECRET_KEY_FALLBACKS`` and the old posters keep working.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from hailong.core.crockford import bytes_decode, bytes_encode, grouped
 from hailong.core.formats import date_vn
 from hailong.units.models import Desk, Service, Unit
 
@@ -35,6 +41,8 @@ VERSION = 1
 MAC_BYTES = 8
 HAS_SERVICE, HAS_DESK = 0b01, 0b10
 FORM_PATH = "/khao-sat/"  # the public survey form; it reads the token from ?lien=
+# What QR's alphanumeric mode can encode: a URL made only of these takes 5,5 bits a character.
+QR_ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
 
 
 class BadLink(Exception):
@@ -80,11 +88,24 @@ def token_make(*, unit: Unit, service: Service | None = None, desk: Desk | None 
         payload += _varint(service.pk)
     if desk is not None:
         payload += _varint(desk.pk)
-    return _encode(payload + _mac(payload, settings.SECRET_KEY))
+    return bytes_encode(payload + _mac(payload, settings.SECRET_KEY))
 
 
-def _encode(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+def scan_url(base: str, path: str) -> str:
+    """The address a QR code encodes: ``HTTPS://HOST/Q/TOKEN`` when the base allows capitals.
+
+    Scheme and host are case-insensitive, the token is read in any case and ``/Q/`` is routed
+    like ``/q/``; a base with a path of its own (``https://host/hailong``) is kept as it is.
+    """
+    url = base + path
+    upper = url.upper()
+    has_path = "/" in base.split("://", 1)[-1]
+    return url if has_path or not set(upper) <= QR_ALPHANUMERIC else upper
+
+
+def path_printed(path: str) -> str:
+    """``/q/7KQ3-M9XD-…``: the path as printed for a person to type, in groups of four."""
+    return "/q/" + grouped(path.removeprefix("/q/"))
 
 
 def link_read(token: str) -> LinkTarget:
@@ -110,18 +131,9 @@ def link_read(token: str) -> LinkTarget:
 
 
 def _decode(token: str) -> tuple[int, int | None, int | None]:
-    try:
-        padded = token + "=" * (-len(token) % 4)
-        raw = base64.b64decode(padded, altchars=b"-_", validate=True)
-    except (binascii.Error, ValueError):
-        raise BadLink(DAMAGED) from None
-    if _encode(raw) != token:  # one spelling per token: no stray padding bits or characters
-        raise BadLink(DAMAGED)
-    payload, mac = raw[:-MAC_BYTES], raw[-MAC_BYTES:]
-    if len(payload) < 2 or payload[0] >> 4 != VERSION or payload[0] & 0x0C:
-        raise BadLink(DAMAGED)
-    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    if not any(constant_time_compare(mac, _mac(payload, key)) for key in keys):
+    # The MAC tells the two spellings apart: bytes read in the wrong one never verify.
+    payload = _signed(bytes_decode(token)) or _signed(_from_base64url(token))
+    if payload is None:
         raise BadLink(DAMAGED)  # truncated, mistyped or forged: the person cannot tell apart
     flags, position = payload[0], 1
     numbers: list[int] = []
@@ -135,6 +147,30 @@ def _decode(token: str) -> tuple[int, int | None, int | None]:
     service_pk = numbers.pop(0) if flags & HAS_SERVICE else None
     desk_pk = numbers.pop(0) if flags & HAS_DESK else None
     return unit_pk, service_pk, desk_pk
+
+
+def _signed(raw: bytes | None) -> bytes | None:
+    """The payload of ``raw`` if its MAC verifies under the key or an old one, else None."""
+    if raw is None:
+        return None
+    payload, mac = raw[:-MAC_BYTES], raw[-MAC_BYTES:]
+    if len(payload) < 2 or payload[0] >> 4 != VERSION or payload[0] & 0x0C:
+        return None
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    if not any(constant_time_compare(mac, _mac(payload, key)) for key in keys):
+        return None
+    return payload
+
+
+def _from_base64url(token: str) -> bytes | None:
+    """The first posters' spelling (base64url, no padding): exactly one spelling per token."""
+    try:
+        raw = base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != token:
+        return None  # stray padding bits or characters
+    return raw
 
 
 def _current(unit: Unit, today: dt.date) -> bool:

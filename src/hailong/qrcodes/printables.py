@@ -17,6 +17,7 @@ from hailong.core.documents import pdf_compile
 from hailong.core.formats import date_vn
 
 from .images import qr_svg
+from .links import scan_url
 from .selectors import Code, open_campaign, province_name
 
 TEMPLATES = Path(__file__).resolve().parent / "typst"
@@ -58,7 +59,6 @@ def slips_pdf(*, codes: Sequence[Code], base: str) -> bytes:
 
 def _page(code: Code, base: str, *, limit: int) -> dict[str, object]:
     """What one poster or slip prints; a procedure's name is cut to ``limit`` to fit its box."""
-    url = base + code.path
     service = code.service.name if code.service else ""
     if len(service) > limit:
         service = service[: limit - 1].rsplit(" ", 1)[0] + "…"
@@ -67,8 +67,9 @@ def _page(code: Code, base: str, *, limit: int) -> dict[str, object]:
         "desk": code.desk.name if code.desk else "",
         "service": service,
         "service_code": code.service.code if code.service else "",
-        "address": url.split("://", 1)[-1],  # what a person types; browsers add https
-        "qr": qr_svg(url).decode("ascii"),
+        # what a person types (browsers add the scheme): a line may break only before the path
+        "address": [base.split("://", 1)[-1], code.path_printed],
+        "qr": qr_svg(scan_url(base, code.path)).decode("ascii"),
     }
 
 

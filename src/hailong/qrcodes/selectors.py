@@ -12,7 +12,7 @@ from hailong.accounts.selectors import units_in_scope
 from hailong.campaigns.models import Campaign
 from hailong.units.models import Desk, Service, Unit, UnitKind
 
-from .links import link_make
+from .links import link_make, path_printed
 
 PRINT_ROLES = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.UNIT_MANAGER)
 
@@ -32,6 +32,10 @@ class Code:
     @property
     def token(self) -> str:
         return self.path.removeprefix("/q/")
+
+    @property
+    def path_printed(self) -> str:
+        return path_printed(self.path)
 
 
 def printable_units(*, user: User, query: str = "") -> QuerySet[Unit]:

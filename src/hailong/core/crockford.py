@@ -1,0 +1,48 @@
+"""Crockford's base 32: the alphabet of everything a person reads aloud or types from paper.
+
+Digits and upper-case letters without I, L, O and U, so a code survives a cheap printer, a
+phone's auto-capitalisation and being read over the telephone: a reader takes lower case as
+upper case and the look-alikes O, I and L as 0, 1 and 1. Receipts, tracking codes,
+invitation codes and QR links all spell their symbols here.
+"""
+
+from __future__ import annotations
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+VALUE = {c: i for i, c in enumerate(ALPHABET)}
+LOOKALIKE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def bytes_encode(raw: bytes) -> str:
+    """``raw`` as symbols, 5 bits each, most significant first; the last one padded with 0s."""
+    bits = len(raw) * 8
+    number = int.from_bytes(raw, "big") << (-bits % 5)
+    count = -(-bits // 5)
+    return "".join(ALPHABET[(number >> (5 * i)) & 31] for i in range(count - 1, -1, -1))
+
+
+def bytes_decode(text: str) -> bytes | None:
+    """The bytes ``bytes_encode`` spelled as ``text`` (any case, look-alikes, dashes), or None.
+
+    None for a foreign symbol, or a length or padding that ``bytes_encode`` never writes: a
+    symbol dropped or added is refused, not read as other bytes.
+    """
+    cleaned = text.replace("-", "").upper().translate(LOOKALIKE)
+    count = len(cleaned)
+    size, padding = divmod(count * 5, 8)
+    if not count or padding >= 5:
+        return None
+    number = 0
+    for char in cleaned:
+        value = VALUE.get(char)
+        if value is None:
+            return None
+        number = number << 5 | value
+    if number & ((1 << padding) - 1):
+        return None
+    return (number >> padding).to_bytes(size, "big")
+
+
+def grouped(text: str, size: int = 4) -> str:
+    """``7KQ3M9XDA2`` → ``7KQ3-M9XD-A2``: groups a person reads and types without losing place."""
+    return "-".join(text[i : i + size] for i in range(0, len(text), size))
