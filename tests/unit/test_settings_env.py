@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from hailong.settings.env import database, get_bool, secret_key, var_dir
+from hailong.settings.env import database, get_bool, get_number, public_url, secret_key, var_dir
 
 
 def test_sqlite_url_gives_wal_and_immediate_transactions(tmp_path: Path) -> None:
@@ -75,6 +75,42 @@ def test_yes_no_values(monkeypatch: pytest.MonkeyPatch) -> None:
         get_bool("X")
 
 
+def test_numbers_are_read_and_a_bad_one_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("X", raising=False)
+    assert get_number("X", 30) == 30
+    monkeypatch.setenv("X", " 45 ")
+    assert get_number("X", 30) == 45
+    monkeypatch.setenv("X", "2,5")  # the Vietnamese decimal comma
+    assert get_number("X", 10, whole=False) == 2.5
+    for raw, says in [("30 phút", "not a whole number: e.g. X=30"), ("2.5", "not a whole number"),
+                      ("0", "below 1: use 1 or more")]:  # fmt: skip
+        monkeypatch.setenv("X", raw)
+        with pytest.raises(ImproperlyConfigured, match=f"X={raw!r}") as caught:
+            get_number("X", 30, minimum=1)
+        assert says in str(caught.value)
+    for raw in ("nan", "-1", "abc"):
+        monkeypatch.setenv("X", raw)
+        with pytest.raises(ImproperlyConfigured):
+            get_number("X", 10, whole=False)
+
+
+def test_the_public_address_is_one_a_phone_can_open() -> None:
+    assert public_url(" https://hailong.thanhhoa.gov.vn/ ", mail_leaves=True) == (
+        "https://hailong.thanhhoa.gov.vn"
+    )
+    assert public_url("http://10.0.0.5:8000/hailong", mail_leaves=False) == (
+        "http://10.0.0.5:8000/hailong"
+    )
+    assert public_url("", mail_leaves=False) == ""
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_HOST is set"):
+        public_url("", mail_leaves=True)  # mails would carry links without a host
+    for raw in ("hailong.thanhhoa.gov.vn", "ftp://hailong.vn", "https://", "https://h.vn/?a=1",
+                "https://user:pw@h.vn", "https://h.vn/#top"):  # fmt: skip
+        with pytest.raises(ImproperlyConfigured, match="HAILONG_PUBLIC_URL") as caught:
+            public_url(raw, mail_leaves=False)
+        assert "\n" not in str(caught.value)
+
+
 @pytest.mark.parametrize(
     ("host", "backend"),
     [("", "django.core.mail.backends.filebased.EmailBackend"),
@@ -89,7 +125,11 @@ def test_without_a_mail_server_messages_are_kept_as_files(
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("EMAIL_")}
     env |= (
-        {"HAILONG_VAR_DIR": str(tmp_path), "EMAIL_HOST": host}
+        {
+            "HAILONG_VAR_DIR": str(tmp_path),
+            "EMAIL_HOST": host,
+            "HAILONG_PUBLIC_URL": "https://hailong.thanhhoa.gov.vn",
+        }
         if host
         else {"HAILONG_VAR_DIR": str(tmp_path)}
     )

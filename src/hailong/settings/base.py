@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from .env import database, get_bool, get_list, secret_key, var_dir
+from .env import database, get_bool, get_list, get_number, public_url, secret_key, var_dir
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = var_dir()
@@ -112,13 +112,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:signin"
 LOGIN_REDIRECT_URL = "accounts:home"
 
-SESSION_COOKIE_AGE = int(os.environ.get("HAILONG_SESSION_SECONDS", str(8 * 3600)))
+SESSION_COOKIE_AGE = get_number("HAILONG_SESSION_SECONDS", 8 * 3600, minimum=60)
 # Staff sign-in (docs/security.md): sign-out after this much inactivity (SESSION_COOKIE_AGE is
 # the longest a sign-in lasts); pauses after repeated failures; roles that need an authenticator.
-HAILONG_SESSION_IDLE_MINUTES = int(os.environ.get("HAILONG_SESSION_IDLE_MINUTES", "30"))
-HAILONG_LOCKOUT_ATTEMPTS = int(os.environ.get("HAILONG_LOCKOUT_ATTEMPTS", "5"))
-HAILONG_LOCKOUT_ADDRESS_ATTEMPTS = int(os.environ.get("HAILONG_LOCKOUT_ADDRESS_ATTEMPTS", "20"))
-HAILONG_LOCKOUT_MINUTES = int(os.environ.get("HAILONG_LOCKOUT_MINUTES", "15"))
+HAILONG_SESSION_IDLE_MINUTES = get_number("HAILONG_SESSION_IDLE_MINUTES", 30, minimum=1)
+HAILONG_LOCKOUT_ATTEMPTS = get_number("HAILONG_LOCKOUT_ATTEMPTS", 5, minimum=1)
+HAILONG_LOCKOUT_ADDRESS_ATTEMPTS = get_number("HAILONG_LOCKOUT_ADDRESS_ATTEMPTS", 20, minimum=1)
+HAILONG_LOCKOUT_MINUTES = get_number("HAILONG_LOCKOUT_MINUTES", 15, minimum=1)
 HAILONG_TOTP_REQUIRED_ROLES = get_list("HAILONG_TOTP_REQUIRED_ROLES", "")
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
@@ -148,20 +148,22 @@ LOGGING = {
 }
 
 # Scheme and host that printed QR codes point at, e.g. https://hailong.thanhhoa.gov.vn.
-HAILONG_PUBLIC_URL = os.environ.get("HAILONG_PUBLIC_URL", "").rstrip("/")
-HAILONG_PROVINCE_CODE = int(os.environ.get("HAILONG_PROVINCE_CODE", "38"))  # 38 = Thanh Hóa
+HAILONG_PUBLIC_URL = public_url(
+    os.environ.get("HAILONG_PUBLIC_URL", ""), mail_leaves=bool(os.environ.get("EMAIL_HOST"))
+)
+HAILONG_PROVINCE_CODE = get_number("HAILONG_PROVINCE_CODE", 38, minimum=1)  # 38 = Thanh Hóa
 
 # The submission route (hailong.collection.intake): rate limits per network address and per
 # device, shared through Redis when HAILONG_REDIS_URL is set; addresses of trusted reverse
 # proxies whose X-Forwarded-For is believed.
-HAILONG_SUBMIT_PER_MINUTE = int(os.environ.get("HAILONG_SUBMIT_PER_MINUTE", "30"))
-HAILONG_SUBMIT_BURST = int(os.environ.get("HAILONG_SUBMIT_BURST", "20"))
+HAILONG_SUBMIT_PER_MINUTE = get_number("HAILONG_SUBMIT_PER_MINUTE", 30, minimum=1)
+HAILONG_SUBMIT_BURST = get_number("HAILONG_SUBMIT_BURST", 20, minimum=1)
 HAILONG_REDIS_URL = os.environ.get("HAILONG_REDIS_URL", "")
 HAILONG_TRUSTED_PROXIES = get_list("HAILONG_TRUSTED_PROXIES", "")
 # the writer process's socket ('hailong serve' sets it); empty: each process writes for itself
 HAILONG_WRITER_SOCKET = os.environ.get("HAILONG_WRITER_SOCKET", "")
 HAILONG_BENCH_NOOP = get_bool("HAILONG_BENCH_NOOP", False)  # bench/submit.py's baseline route
-HAILONG_INVITATION_DAYS = int(os.environ.get("HAILONG_INVITATION_DAYS", "30"))
+HAILONG_INVITATION_DAYS = get_number("HAILONG_INVITATION_DAYS", 30, minimum=1)
 
 # Official reports (hailong.reports): the issuing body printed top-left, the document number
 # (empty: dots for the clerk to fill in) and the place before the date.
@@ -174,18 +176,20 @@ HAILONG_REPORT_PLACE = os.environ.get("HAILONG_REPORT_PLACE", "Thanh Hóa")
 # and how often a process writes the page views it counted.
 HAILONG_OPEN_DATA_LICENCE = os.environ.get("HAILONG_OPEN_DATA_LICENCE", "CC BY 4.0")
 HAILONG_OPEN_DATA_DIR = VAR_DIR / "opendata"
-HAILONG_VISIT_FLUSH_SECONDS = float(os.environ.get("HAILONG_VISIT_FLUSH_SECONDS", "10"))
+HAILONG_VISIT_FLUSH_SECONDS = get_number(
+    "HAILONG_VISIT_FLUSH_SECONDS", 10, whole=False, minimum=0.1
+)
 
 # Complaints and suggestions (docs/cases.md): answer within this many working days, remind the
 # unit this many working days before, let the sender reopen within this many days of the answer,
 # delete the sender's contact this many days after closing, at most this many cases an hour
 # from one address, texts up to this many characters; assign to the sender's unit at once.
-HAILONG_CASE_DEADLINE_DAYS = int(os.environ.get("HAILONG_CASE_DEADLINE_DAYS", "10"))
-HAILONG_CASE_REMIND_DAYS = int(os.environ.get("HAILONG_CASE_REMIND_DAYS", "2"))
-HAILONG_CASE_REOPEN_DAYS = int(os.environ.get("HAILONG_CASE_REOPEN_DAYS", "10"))
-HAILONG_CASE_CONTACT_DAYS = int(os.environ.get("HAILONG_CASE_CONTACT_DAYS", "30"))
-HAILONG_CASE_PER_HOUR = int(os.environ.get("HAILONG_CASE_PER_HOUR", "5"))
-HAILONG_CASE_TEXT_MAX = int(os.environ.get("HAILONG_CASE_TEXT_MAX", "2000"))
+HAILONG_CASE_DEADLINE_DAYS = get_number("HAILONG_CASE_DEADLINE_DAYS", 10, minimum=1)
+HAILONG_CASE_REMIND_DAYS = get_number("HAILONG_CASE_REMIND_DAYS", 2)
+HAILONG_CASE_REOPEN_DAYS = get_number("HAILONG_CASE_REOPEN_DAYS", 10)
+HAILONG_CASE_CONTACT_DAYS = get_number("HAILONG_CASE_CONTACT_DAYS", 30, minimum=1)
+HAILONG_CASE_PER_HOUR = get_number("HAILONG_CASE_PER_HOUR", 5, minimum=1)
+HAILONG_CASE_TEXT_MAX = get_number("HAILONG_CASE_TEXT_MAX", 2000, minimum=1)
 HAILONG_CASE_AUTO_ASSIGN = get_bool("HAILONG_CASE_AUTO_ASSIGN", True)
 # E-mail about cases (docs/cases.md): Django's own EMAIL_* settings, read from the environment
 # under their own names; the sender address; how many times a message is tried before giving up.
@@ -198,26 +202,26 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
 )
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = get_number("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = get_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = get_bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+EMAIL_TIMEOUT = get_number("EMAIL_TIMEOUT", 10, whole=False, minimum=1)
 HAILONG_EMAIL_FROM = os.environ.get("HAILONG_EMAIL_FROM", "hailong@localhost")
 DEFAULT_FROM_EMAIL = HAILONG_EMAIL_FROM
-HAILONG_EMAIL_ATTEMPTS = int(os.environ.get("HAILONG_EMAIL_ATTEMPTS", "6"))
+HAILONG_EMAIL_ATTEMPTS = get_number("HAILONG_EMAIL_ATTEMPTS", 6, minimum=1)
 # Lookups of a tracking code (/gop-y/tra-cuu/) per address: this many at once, refilled at this
 # many a minute (shared through Redis when HAILONG_REDIS_URL is set); more answer 429.
-HAILONG_TRACK_PER_MINUTE = int(os.environ.get("HAILONG_TRACK_PER_MINUTE", "10"))
-HAILONG_TRACK_BURST = int(os.environ.get("HAILONG_TRACK_BURST", "10"))
+HAILONG_TRACK_PER_MINUTE = get_number("HAILONG_TRACK_PER_MINUTE", 10, minimum=1)
+HAILONG_TRACK_BURST = get_number("HAILONG_TRACK_BURST", 10, minimum=1)
 
 # Report jobs (docs/reports.md): where made documents are kept, who runs the jobs ("thread": a
 # daemon thread in each web process; "external": only 'hailong report --worker' processes), and
 # how long a running job may go without progress before another worker takes it over.
 HAILONG_REPORTS_DIR = VAR_DIR / "reports"
 HAILONG_REPORT_WORKER = os.environ.get("HAILONG_REPORT_WORKER", "thread")
-HAILONG_REPORT_JOB_TIMEOUT = float(os.environ.get("HAILONG_REPORT_JOB_TIMEOUT", "900"))
+HAILONG_REPORT_JOB_TIMEOUT = get_number("HAILONG_REPORT_JOB_TIMEOUT", 900, whole=False, minimum=1)
 # Days a finished job's file is kept; older files are removed by the worker (and by
 # 'hailong report --remove-old-files'), the job's row stays and says so.
-HAILONG_REPORT_RETENTION_DAYS = int(os.environ.get("HAILONG_REPORT_RETENTION_DAYS", "30"))
+HAILONG_REPORT_RETENTION_DAYS = get_number("HAILONG_REPORT_RETENTION_DAYS", 30, minimum=1)

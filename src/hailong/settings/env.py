@@ -31,6 +31,55 @@ def get_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a yes/no value: use 1 or 0.")
 
 
+def get_number(name: str, default: float, *, minimum: float = 0, whole: bool = True) -> Any:
+    """An int (``whole``) or float from the environment, at least ``minimum``."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw) if whole else float(raw.replace(",", "."))
+    except ValueError:
+        kind = ("số nguyên", "a whole number") if whole else ("số", "a number")
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} không phải {kind[0]} / is not {kind[1]}: e.g. {name}={default}."
+        ) from None
+    if not value >= minimum:  # also refuses nan
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} nhỏ hơn {minimum:g} / is below {minimum:g}: use {minimum:g} or more."
+        )
+    return value
+
+
+def public_url(raw: str, *, mail_leaves: bool) -> str:
+    """HAILONG_PUBLIC_URL without its trailing slash: the scheme and host people are sent to.
+
+    Printed QR codes and the links in e-mails carry it, so a value a phone cannot open is
+    refused at start-up rather than found on a thousand posters; with an outgoing mail server
+    (``mail_leaves``) it is required, or messages would carry links without a host.
+    """
+    url = raw.strip().rstrip("/")
+    if not url:
+        if mail_leaves:
+            raise ImproperlyConfigured(
+                "Đã đặt EMAIL_HOST nên thư được gửi đi: hãy đặt HAILONG_PUBLIC_URL để liên kết "
+                "trong thư mở được / EMAIL_HOST is set, so messages leave this machine: set "
+                "HAILONG_PUBLIC_URL (e.g. https://hailong.thanhhoa.gov.vn) so their links open."
+            )
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"HAILONG_PUBLIC_URL={raw!r} thiếu giao thức hoặc tên máy / is not an address a "
+            "phone can open: write the scheme and host, e.g. https://hailong.thanhhoa.gov.vn."
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ImproperlyConfigured(
+            f"HAILONG_PUBLIC_URL={raw!r}: chỉ ghi giao thức, tên máy và đường dẫn / give only "
+            "the scheme, host and (if any) path, without ?, # or a user name."
+        )
+    return url
+
+
 def get_list(name: str, default: str) -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
