@@ -352,7 +352,7 @@ def world() -> World:
             answers={"tong_the": 4, "y_kien": f"Ý kiến {side}"},
         )  # fmt: skip
         invitations[side] = InvitationCode.objects.create(
-            code=code_new(), campaign=campaign, unit=unit, file_number=f"HS-{side}",
+            code=code_new(), campaign=campaign, unit=unit, file_number=f"HS-{side}-số",
             completed_on=today, expires_on=today + dt.timedelta(days=30), batch=f"dot-{side}",
         )  # fmt: skip
         responses[side] = Response.objects.create(
@@ -378,7 +378,7 @@ def world() -> World:
             unit=unit, kind=Case.Kind.COMPLAINT, text=f"Phản ánh của đơn vị {side} xyzzy{side}"
         )
     campaign_compute(campaign=campaign)  # the dashboards' figures (not published)
-    markers = {
+    markers = {  # none can be spelled by chance inside a random code (Crockford, upper case)
         "B": [
             units["B"].name,
             "xyzzyB",

@@ -143,7 +143,7 @@ def case_submit(
         raise CaseRefused("không gửi được phản ánh", "the case could not be sent")
     if kind not in Case.Kind.values:
         raise CaseRefused("hãy chọn phản ánh hoặc kiến nghị", "choose complaint or suggestion")
-    if unit.valid_to is not None and unit.valid_to < now.date():
+    if unit.valid_to is not None and unit.valid_to < timezone.localdate(now):
         raise CaseRefused(
             "đơn vị này không còn hoạt động; hãy chọn đơn vị đã tiếp nhận thay",
             "this unit no longer exists; choose the unit that took over",

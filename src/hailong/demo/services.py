@@ -137,6 +137,9 @@ def answers_load(
 
     ``until`` stops the answer dates at a day (a campaign still open has none from the future).
     """
+    end = min(campaign.period_end, until) if until else campaign.period_end
+    if end < campaign.period_start:
+        return 0  # no whole day of the period has passed yet: the desk form on 1 January
     comments = yaml.safe_load((DATA / "comments.yaml").read_text(encoding="utf-8"))
     scope = list(campaign.scope.select_related("unit").order_by("unit__path"))
     services: dict[int, list[int]] = {}
@@ -152,7 +155,7 @@ def answers_load(
         instrument=campaign.instrument.to_core(),
         plans=plans,
         start=campaign.period_start,
-        end=min(campaign.period_end, until) if until else campaign.period_end,
+        end=end,
         tz=ZoneInfo(settings.TIME_ZONE),
         comments=comments,
     )

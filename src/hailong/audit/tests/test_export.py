@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from hailong.audit.models import AuditEntry
 from hailong.audit.services import audit_record
@@ -57,6 +58,6 @@ def test_csv_export_and_since(tmp_path: Path) -> None:
     header, row = text.splitlines()
     assert header.startswith("seq,at,actor_id,actor_label,action")
     assert '"mở, đợt 1"' in row
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)  # the province's day, not UTC's
     assert export("--format", "jsonl", "--since", str(tomorrow)) == ""
     assert json.loads(export("--format", "jsonl"))["action"] == "campaign.open"

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from hailong.accounts.models import Role, RoleAssignment, User
 from hailong.audit.guard import guard_set
@@ -101,7 +102,7 @@ def test_searching_by_action_words_and_dates(units: dict[str, Unit], log: None) 
     assert "hailong publish" in page and "Phường Hạc Thành" not in page
     page = client.get(URL, {"text": "bổ sung"}).content.decode()
     assert "Xã Đông Tiến" in page and "Phường Hạc Thành" not in page
-    today = dt.date.today()
+    today = timezone.localdate()  # the province's day: UTC's lags it from 17:00 UTC
     page = client.get(URL, {"since": str(today + dt.timedelta(days=1))}).content.decode()
     assert "Xã Đông Tiến" not in page
     wrong = client.get(URL, {"since": str(today), "until": str(today - dt.timedelta(days=1))})

@@ -78,6 +78,21 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(
     assert snapshot() == before
 
 
+def test_a_unit_past_its_last_day_in_hanoi_is_refused_even_while_utc_is_still_on_it(
+    wards: tuple[Unit, Unit],
+) -> None:
+    """01:00 on 1 July in Hanoi is 18:00 on 30 June in UTC: the unit that ended on 30 June
+    takes nothing more, its successor does."""
+    Unit.objects.filter(pk=wards[0].pk).update(valid_to=dt.date(2025, 6, 30))
+    ended = Unit.objects.get(pk=wards[0].pk)
+    after = dt.datetime(2025, 6, 30, 18, 0, tzinfo=dt.UTC)
+    before = snapshot()
+    with pytest.raises(CaseRefused, match="no longer exists"):
+        sent(ended, now=after)
+    assert snapshot() == before
+    assert sent(ended, now=after - dt.timedelta(hours=1, seconds=1)).unit == ended  # 23:59:59
+
+
 @override_settings(HAILONG_CASE_PER_HOUR=2)
 def test_one_address_may_send_only_so_many_an_hour(wards: tuple[Unit, Unit]) -> None:
     sent(wards[0], client_hash="a" * 32)

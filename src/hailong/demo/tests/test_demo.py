@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections import defaultdict
 from pathlib import Path
@@ -90,9 +91,11 @@ def test_demo_builds_a_realistic_province_and_a_second_run_reuses_it(
     board = board_build(campaign=survey, scope=Scope(whole=True, units=Unit.objects.all()))
     kinds = {(a.kind, a.against) for a in alerts_collect(board, whole=True)}
     assert {("jump", "province"), ("burst", "")} <= kinds  # the ward that rates itself
-    assert Response.objects.filter(campaign__code=f"quay-{year}").count() == 200
+    # the desk form opens on 1 January: that day it has no answers yet (no whole day passed)
+    desk_answers = 0 if timezone.localdate() == dt.date(year, 1, 1) else 200
+    assert Response.objects.filter(campaign__code=f"quay-{year}").count() == desk_answers
     call_command("demo", responses=4000, no_serve=True)
-    assert Response.objects.count() == 4836
+    assert Response.objects.count() == 4636 + desk_answers
     assert Computation.objects.get(campaign=campaign) == computation  # reused, not recomputed
     assert Unit.objects.count() == 182
     assert User.objects.filter(username="admin").count() == 1
@@ -104,3 +107,26 @@ def test_demo_refuses_an_absurd_number_of_answers() -> None:
 
     with pytest.raises(CommandError, match="--responses"):
         call_command("demo", responses=-5, no_serve=True)
+
+
+def test_on_new_years_day_the_desk_form_starts_without_answers() -> None:
+    """Its period starts on 1 January: no whole day has passed, so none is made up."""
+    from hailong.demo.services import answers_load, current_campaigns_create, structure_load
+    from hailong.instruments.services import builtin_instruments_load
+
+    builtin_instruments_load()
+    new_year = dt.date(2027, 1, 1)
+    survey, desk = current_campaigns_create(root=structure_load(), today=new_year)
+    assert desk.period_start == new_year
+    told: list[int] = []
+    assert (
+        answers_load(
+            campaign=desk, total=50, progress=told.append, until=new_year - dt.timedelta(days=1)
+        )
+        == 0
+    )
+    assert told == [] and not Response.objects.filter(campaign=desk).exists()
+    loaded = answers_load(
+        campaign=survey, total=50, progress=told.append, until=new_year - dt.timedelta(days=1)
+    )
+    assert loaded == 50 == Response.objects.filter(campaign=survey).count()  # opened 12 days before
