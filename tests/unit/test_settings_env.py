@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from hailong.settings.env import database, get_bool, get_number, public_url, secret_key, var_dir
+from hailong.settings.env import (
+    database,
+    get_bool,
+    get_number,
+    mail_backend,
+    public_url,
+    secret_key,
+    var_dir,
+)
 
 
 def test_sqlite_url_gives_wal_and_immediate_transactions(tmp_path: Path) -> None:
@@ -88,10 +96,26 @@ def test_numbers_are_read_and_a_bad_one_is_explained(monkeypatch: pytest.MonkeyP
         with pytest.raises(ImproperlyConfigured, match=f"X={raw!r}") as caught:
             get_number("X", 30, minimum=1)
         assert says in str(caught.value)
-    for raw in ("nan", "-1", "abc"):
+    for raw in ("nan", "inf", "-1", "abc", "1,800", "1.000,5", "0,125"):  # 1,800: 1800 or 1.8?
         monkeypatch.setenv("X", raw)
         with pytest.raises(ImproperlyConfigured):
             get_number("X", 10, whole=False)
+
+
+def test_start_up_stops_on_a_bad_number_with_the_sentence(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HAILONG_VAR_DIR": str(tmp_path), "HAILONG_SUBMIT_BURST": "0"}
+    run = subprocess.run(
+        [sys.executable, "-c", "import hailong.settings.base"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode != 0
+    assert "HAILONG_SUBMIT_BURST='0' nhỏ hơn 1 / is below 1: use 1 or more." in run.stderr
 
 
 def test_the_public_address_is_one_a_phone_can_open() -> None:
@@ -102,13 +126,27 @@ def test_the_public_address_is_one_a_phone_can_open() -> None:
         "http://10.0.0.5:8000/hailong"
     )
     assert public_url("", mail_leaves=False) == ""
-    with pytest.raises(ImproperlyConfigured, match="EMAIL_HOST is set"):
+    with pytest.raises(ImproperlyConfigured, match="mail leaves this machine by SMTP"):
         public_url("", mail_leaves=True)  # mails would carry links without a host
+    assert public_url("http://[::1]:8000", mail_leaves=False) == "http://[::1]:8000"
     for raw in ("hailong.thanhhoa.gov.vn", "ftp://hailong.vn", "https://", "https://h.vn/?a=1",
-                "https://user:pw@h.vn", "https://h.vn/#top"):  # fmt: skip
+                "https://user:pw@h.vn", "https://h.vn/#top", "https://[::1", "https://h.vn:abc",
+                "https://h.vn:99999", "https://h vn"):  # fmt: skip
         with pytest.raises(ImproperlyConfigured, match="HAILONG_PUBLIC_URL") as caught:
             public_url(raw, mail_leaves=False)
         assert "\n" not in str(caught.value)
+
+
+def test_smtp_chosen_by_its_backend_also_needs_the_public_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("EMAIL_HOST", raising=False)
+    monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+    assert mail_backend() == "django.core.mail.backends.smtp.EmailBackend"  # a relay on localhost
+    monkeypatch.delenv("EMAIL_BACKEND")
+    assert mail_backend().endswith("filebased.EmailBackend")
+    monkeypatch.setenv("EMAIL_HOST", "smtp.thanhhoa.gov.vn")
+    assert mail_backend().endswith("smtp.EmailBackend")
 
 
 @pytest.mark.parametrize(

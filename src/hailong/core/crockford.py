@@ -11,6 +11,9 @@ from __future__ import annotations
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 VALUE = {c: i for i, c in enumerate(ALPHABET)}
 LOOKALIKE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_SYMBOLS = frozenset(ALPHABET)
+_TO_DIGITS = str.maketrans(ALPHABET, "0123456789abcdefghijklmnopqrstuv")  # int(text, 32)
+_SEPARATORS = str.maketrans(dict.fromkeys(" \t-\u2010\u2011\u2012\u2013\u2014\u2212"))
 
 
 def bytes_encode(raw: bytes) -> str:
@@ -22,22 +25,18 @@ def bytes_encode(raw: bytes) -> str:
 
 
 def bytes_decode(text: str) -> bytes | None:
-    """The bytes ``bytes_encode`` spelled as ``text`` (any case, look-alikes, dashes), or None.
+    """The bytes ``bytes_encode`` spelled as ``text``, or None.
 
-    None for a foreign symbol, or a length or padding that ``bytes_encode`` never writes: a
-    symbol dropped or added is refused, not read as other bytes.
+    Read as a person types: any case, the look-alikes, and spaces and dashes (a phone may turn
+    ``-`` into ``–``) skipped. None for a foreign symbol, or a length or padding that
+    ``bytes_encode`` never writes: a symbol dropped or added is refused, not read as other bytes.
     """
-    cleaned = text.replace("-", "").upper().translate(LOOKALIKE)
+    cleaned = text.translate(_SEPARATORS).upper().translate(LOOKALIKE)
     count = len(cleaned)
     size, padding = divmod(count * 5, 8)
-    if not count or padding >= 5:
+    if not count or padding >= 5 or not _SYMBOLS.issuperset(cleaned):
         return None
-    number = 0
-    for char in cleaned:
-        value = VALUE.get(char)
-        if value is None:
-            return None
-        number = number << 5 | value
+    number = int(cleaned.translate(_TO_DIGITS), 32)  # linear for a power-of-two base
     if number & ((1 << padding) - 1):
         return None
     return (number >> padding).to_bytes(size, "big")

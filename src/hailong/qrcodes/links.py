@@ -9,11 +9,10 @@ A token is ``payload + mac`` spelled in Crockford's base 32 (``core/crockford.py
   ``SECRET_KEY`` for this purpose only (``salted_hmac``), so nobody can point a code at a
   unit or procedure of their choice.
 
-A token is 18–28 symbols. Base 32 because a person types the address printed under the
-code when the camera fails: any case, O/I/L for 0/1/1 and the dashes of the printed groups
-are read the same. The QR code itself encodes the address in capitals (:func:`scan_url`),
-which QR's alphanumeric mode packs in 5,5 bits a character: a smaller code than the
-base64url tokens of the first posters, which are still read (:func:`link_read`).
+A token is 16–29 symbols (keys below 2 million). Base 32 because a person types the address
+printed under the code when the camera fails: any case, O/I/L for 0/1/1, and the spaces and
+dashes of the printed groups are read the same. The base64url tokens of the first posters
+(the same signed bytes) are still read (:func:`link_read`).
 
 Printed codes live for years: keep ``HAILONG_SECRET_KEY`` stable; when it must change, put
 the old key in ``SECRET_KEY_FALLBACKS`` and the old posters keep working.
@@ -41,8 +40,7 @@ VERSION = 1
 MAC_BYTES = 8
 HAS_SERVICE, HAS_DESK = 0b01, 0b10
 FORM_PATH = "/khao-sat/"  # the public survey form; it reads the token from ?lien=
-# What QR's alphanumeric mode can encode: a URL made only of these takes 5,5 bits a character.
-QR_ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+TOKEN_MAX = 64  # longer than any token (29 symbols): refused before any decoding work
 
 
 class BadLink(Exception):
@@ -91,18 +89,6 @@ def token_make(*, unit: Unit, service: Service | None = None, desk: Desk | None 
     return bytes_encode(payload + _mac(payload, settings.SECRET_KEY))
 
 
-def scan_url(base: str, path: str) -> str:
-    """The address a QR code encodes: ``HTTPS://HOST/Q/TOKEN`` when the base allows capitals.
-
-    Scheme and host are case-insensitive, the token is read in any case and ``/Q/`` is routed
-    like ``/q/``; a base with a path of its own (``https://host/hailong``) is kept as it is.
-    """
-    url = base + path
-    upper = url.upper()
-    has_path = "/" in base.split("://", 1)[-1]
-    return url if has_path or not set(upper) <= QR_ALPHANUMERIC else upper
-
-
 def path_printed(path: str) -> str:
     """``/q/7KQ3-M9XD-…``: the path as printed for a person to type, in groups of four."""
     return "/q/" + grouped(path.removeprefix("/q/"))
@@ -132,6 +118,8 @@ def link_read(token: str) -> LinkTarget:
 
 def _decode(token: str) -> tuple[int, int | None, int | None]:
     # The MAC tells the two spellings apart: bytes read in the wrong one never verify.
+    if len(token) > TOKEN_MAX:
+        raise BadLink(DAMAGED)
     payload = _signed(bytes_decode(token)) or _signed(_from_base64url(token))
     if payload is None:
         raise BadLink(DAMAGED)  # truncated, mistyped or forged: the person cannot tell apart

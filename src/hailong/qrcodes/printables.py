@@ -17,7 +17,6 @@ from hailong.core.documents import pdf_compile
 from hailong.core.formats import date_vn
 
 from .images import qr_svg
-from .links import scan_url
 from .selectors import Code, open_campaign, province_name
 
 TEMPLATES = Path(__file__).resolve().parent / "typst"
@@ -69,7 +68,7 @@ def _page(code: Code, base: str, *, limit: int) -> dict[str, object]:
         "service_code": code.service.code if code.service else "",
         # what a person types (browsers add the scheme): a line may break only before the path
         "address": [base.split("://", 1)[-1], code.path_printed],
-        "qr": qr_svg(scan_url(base, code.path)).decode("ascii"),
+        "qr": qr_svg(base + code.path).decode("ascii"),
     }
 
 

@@ -23,7 +23,7 @@ register_converter(TokenConverter, "token")
 app_name = "qrcodes"
 urlpatterns = [
     path("q/<token:token>", views.link_open, name="open"),
-    path("Q/<token:token>", views.link_open, name="open_scanned"),  # links.scan_url
+    path("Q/<token:token>", views.link_open, name="open_capitals"),  # typed with caps lock
     path("q/<token:token>.svg", views.link_image, {"kind": "svg"}, name="svg"),
     path("q/<token:token>.png", views.link_image, {"kind": "png"}, name="png"),
     path("quan-tri/ma-qr/", staff.units, name="units"),

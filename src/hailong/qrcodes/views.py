@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from hailong.core.downloads import attachment
 
 from .images import ERROR_LEVEL, public_base, qr_png, qr_svg
-from .links import FORM_PATH, BadLink, LinkTarget, link_read, scan_url, token_make
+from .links import FORM_PATH, BadLink, LinkTarget, link_read, token_make
 
 IMAGE_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 IMAGE_SECONDS = 24 * 3600  # a code whose desk closes stops working at /q/, not in caches
@@ -45,13 +45,12 @@ def link_image(request: HttpRequest, token: str, kind: str) -> HttpResponse:
         target = link_read(token)
     except BadLink as problem:
         return bad_link(request, problem)
-    base, path = public_base(request), f"/q/{_token(target)}"
-    url = scan_url(base, path)
+    url = f"{public_base(request)}/q/{_token(target)}"  # whichever spelling was asked for
     etag = '"{}"'.format(hashlib.sha256(f"{kind}:{ERROR_LEVEL}:{url}".encode()).hexdigest()[:32])
     if etag in request.headers.get("If-None-Match", ""):
         response: HttpResponse = HttpResponseNotModified()
     else:
-        body = qr_svg(url, scale=8, title=base + path) if kind == "svg" else qr_png(url)
+        body = qr_svg(url, scale=8, title=url) if kind == "svg" else qr_png(url)
         response = HttpResponse(body, content_type=IMAGE_TYPES[kind])
         if request.GET.get("tai"):
             attachment(response, f"{filename(target)}.{kind}")

@@ -10,7 +10,16 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from .env import database, get_bool, get_list, get_number, public_url, secret_key, var_dir
+from .env import (
+    database,
+    get_bool,
+    get_list,
+    get_number,
+    mail_backend,
+    public_url,
+    secret_key,
+    var_dir,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = var_dir()
@@ -148,8 +157,9 @@ LOGGING = {
 }
 
 # Scheme and host that printed QR codes point at, e.g. https://hailong.thanhhoa.gov.vn.
-HAILONG_PUBLIC_URL = public_url(
-    os.environ.get("HAILONG_PUBLIC_URL", ""), mail_leaves=bool(os.environ.get("EMAIL_HOST"))
+HAILONG_PUBLIC_URL = public_url(  # by SMTP (EMAIL_BACKEND, below), messages leave the machine
+    os.environ.get("HAILONG_PUBLIC_URL", ""),
+    mail_leaves=mail_backend().endswith("smtp.EmailBackend"),
 )
 HAILONG_PROVINCE_CODE = get_number("HAILONG_PROVINCE_CODE", 38, minimum=1)  # 38 = Thanh Hóa
 
@@ -163,7 +173,7 @@ HAILONG_TRUSTED_PROXIES = get_list("HAILONG_TRUSTED_PROXIES", "")
 # the writer process's socket ('hailong serve' sets it); empty: each process writes for itself
 HAILONG_WRITER_SOCKET = os.environ.get("HAILONG_WRITER_SOCKET", "")
 HAILONG_BENCH_NOOP = get_bool("HAILONG_BENCH_NOOP", False)  # bench/submit.py's baseline route
-HAILONG_INVITATION_DAYS = get_number("HAILONG_INVITATION_DAYS", 30, minimum=1)
+HAILONG_INVITATION_DAYS = get_number("HAILONG_INVITATION_DAYS", 30)
 
 # Official reports (hailong.reports): the issuing body printed top-left, the document number
 # (empty: dots for the clerk to fill in) and the place before the date.
@@ -176,9 +186,7 @@ HAILONG_REPORT_PLACE = os.environ.get("HAILONG_REPORT_PLACE", "Thanh Hóa")
 # and how often a process writes the page views it counted.
 HAILONG_OPEN_DATA_LICENCE = os.environ.get("HAILONG_OPEN_DATA_LICENCE", "CC BY 4.0")
 HAILONG_OPEN_DATA_DIR = VAR_DIR / "opendata"
-HAILONG_VISIT_FLUSH_SECONDS = get_number(
-    "HAILONG_VISIT_FLUSH_SECONDS", 10, whole=False, minimum=0.1
-)
+HAILONG_VISIT_FLUSH_SECONDS = get_number("HAILONG_VISIT_FLUSH_SECONDS", 10, whole=False)
 
 # Complaints and suggestions (docs/cases.md): answer within this many working days, remind the
 # unit this many working days before, let the sender reopen within this many days of the answer,
@@ -187,19 +195,15 @@ HAILONG_VISIT_FLUSH_SECONDS = get_number(
 HAILONG_CASE_DEADLINE_DAYS = get_number("HAILONG_CASE_DEADLINE_DAYS", 10, minimum=1)
 HAILONG_CASE_REMIND_DAYS = get_number("HAILONG_CASE_REMIND_DAYS", 2)
 HAILONG_CASE_REOPEN_DAYS = get_number("HAILONG_CASE_REOPEN_DAYS", 10)
-HAILONG_CASE_CONTACT_DAYS = get_number("HAILONG_CASE_CONTACT_DAYS", 30, minimum=1)
-HAILONG_CASE_PER_HOUR = get_number("HAILONG_CASE_PER_HOUR", 5, minimum=1)
+HAILONG_CASE_CONTACT_DAYS = get_number("HAILONG_CASE_CONTACT_DAYS", 30)
+HAILONG_CASE_PER_HOUR = get_number("HAILONG_CASE_PER_HOUR", 5)
 HAILONG_CASE_TEXT_MAX = get_number("HAILONG_CASE_TEXT_MAX", 2000, minimum=1)
 HAILONG_CASE_AUTO_ASSIGN = get_bool("HAILONG_CASE_AUTO_ASSIGN", True)
 # E-mail about cases (docs/cases.md): Django's own EMAIL_* settings, read from the environment
 # under their own names; the sender address; how many times a message is tried before giving up.
 # Without a mail server named (EMAIL_HOST), messages are written as files in var/mail/: kept to
 # be read, never failed (the demo, a first installation); with one, they go by SMTP.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if os.environ.get("EMAIL_HOST")
-    else "django.core.mail.backends.filebased.EmailBackend"
-)
+EMAIL_BACKEND = mail_backend()
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = get_number("EMAIL_PORT", 25, minimum=1)

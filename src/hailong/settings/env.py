@@ -7,7 +7,9 @@ because a coordinator installing hailong should not have to read a traceback.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
+import re
 import secrets
 import tempfile
 from pathlib import Path
@@ -36,18 +38,31 @@ def get_number(name: str, default: float, *, minimum: float = 0, whole: bool = T
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
         return default
+    # a decimal comma is read (2,5), a thousands one refused (1,800 is 1800 or 1.8?)
+    ambiguous = "," in raw and ("." in raw or re.search(r",\d{3}\b", raw) is not None)
     try:
+        if ambiguous:
+            raise ValueError
         value = int(raw) if whole else float(raw.replace(",", "."))
     except ValueError:
         kind = ("số nguyên", "a whole number") if whole else ("số", "a number")
         raise ImproperlyConfigured(
             f"{name}={raw!r} không phải {kind[0]} / is not {kind[1]}: e.g. {name}={default}."
         ) from None
-    if not value >= minimum:  # also refuses nan
+    if not math.isfinite(value) or not value >= minimum:  # nan and inf too
         raise ImproperlyConfigured(
             f"{name}={raw!r} nhỏ hơn {minimum:g} / is below {minimum:g}: use {minimum:g} or more."
         )
     return value
+
+
+def mail_backend() -> str:
+    """EMAIL_BACKEND if set; else SMTP when EMAIL_HOST names a server, else files in var/mail/."""
+    return os.environ.get("EMAIL_BACKEND") or (
+        "django.core.mail.backends.smtp.EmailBackend"
+        if os.environ.get("EMAIL_HOST")
+        else "django.core.mail.backends.filebased.EmailBackend"
+    )
 
 
 def public_url(raw: str, *, mail_leaves: bool) -> str:
@@ -61,13 +76,17 @@ def public_url(raw: str, *, mail_leaves: bool) -> str:
     if not url:
         if mail_leaves:
             raise ImproperlyConfigured(
-                "Đã đặt EMAIL_HOST nên thư được gửi đi: hãy đặt HAILONG_PUBLIC_URL để liên kết "
-                "trong thư mở được / EMAIL_HOST is set, so messages leave this machine: set "
+                "Thư được gửi đi qua SMTP: hãy đặt HAILONG_PUBLIC_URL để liên kết trong thư mở "
+                "được / mail leaves this machine by SMTP (EMAIL_HOST or EMAIL_BACKEND): set "
                 "HAILONG_PUBLIC_URL (e.g. https://hailong.thanhhoa.gov.vn) so their links open."
             )
         return ""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number from 0 to 65535
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
         raise ImproperlyConfigured(
             f"HAILONG_PUBLIC_URL={raw!r} thiếu giao thức hoặc tên máy / is not an address a "
             "phone can open: write the scheme and host, e.g. https://hailong.thanhhoa.gov.vn."

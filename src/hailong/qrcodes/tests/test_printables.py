@@ -12,7 +12,7 @@ from hailong.instruments.services import builtin_instruments_load
 from hailong.qrcodes.links import link_read
 from hailong.qrcodes.printables import posters_pdf, slips_pdf
 from hailong.qrcodes.selectors import Code, unit_codes
-from hailong.units.models import Service
+from hailong.units.models import Desk, Service, Unit, UnitKind
 
 from .conftest import Place
 
@@ -62,6 +62,38 @@ def test_the_address_printed_under_the_code_opens_it_when_typed(
         assert len(printed) == 2 and not any(p.endswith("-") for p in printed)
         for code, typed in zip(codes, printed, strict=True):
             assert link_read(typed.lower()) == link_read(code.token)
+
+
+def test_a_long_host_and_large_keys_fit_their_slip_and_poster_whole(
+    place: Place, tmp_path: Path
+) -> None:
+    """Each part of the address is set smaller until it fits its column, never clipped."""
+    host = "khaosat-hailong.trungtamphucvuhanhchinhcong.thanhhoa.gov.vn"
+    ward = Unit.objects.create(
+        pk=1_400_000, code="16999", name="Xã Mới", kind=UnitKind.COMMUNE, parent=place.province
+    )
+    service = Service.objects.create(
+        pk=1_500_000, code="2.000001", name="Cấp phép", level="commune"
+    )
+    service.units.add(ward)
+    desk = Desk.objects.create(pk=1_600_000, unit=ward, code="quay-9", name="Quầy 9")
+    codes = [Code(unit=ward, service=service, desk=desk), Code(unit=place.other)]
+    assert len(codes[0].token) == 29  # the longest a key below 2 million gives
+    mm = 72 / 25.4
+    for pdf, right_edges in (
+        (slips_pdf(codes=codes, base="https://" + host), [(105 - 5) * mm, (210 - 5) * mm]),
+        (posters_pdf(codes=codes, base="https://" + host), [210 * mm, 210 * mm]),
+    ):
+        path = tmp_path / "doc.pdf"
+        path.write_bytes(pdf)
+        boxes = subprocess.run(
+            ["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True, text=True
+        ).stdout
+        words = re.findall(r'xMax="([\d.]+)"[^>]*>([^<]+)</word>', boxes)
+        printed = [(float(x), w) for x, w in words if w == host or w.startswith("/q/")]
+        assert [w for _, w in printed] == [host, codes[0].path_printed, host, codes[1].path_printed]
+        for (x_max, _), edge in zip(printed[::2] + printed[1::2], right_edges * 2, strict=True):
+            assert x_max <= edge
 
 
 def test_the_poster_shows_the_survey_period_when_one_is_open(place: Place, tmp_path: Path) -> None:

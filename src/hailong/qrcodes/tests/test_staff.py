@@ -129,6 +129,8 @@ def test_the_command_names_what_is_wrong(place: Place, settings) -> None:
         call_command("qrcodes", "XYZ", "--base-url", "https://x.vn")
     with pytest.raises(CommandError, match="does not deliver procedure"):
         call_command("qrcodes", "STC", "--service", "1.001193", "--base-url", "https://x.vn")
+    with pytest.raises(CommandError, match=r"--base-url='x\.vn' .* a phone can open"):
+        call_command("qrcodes", "14797", "--base-url", "x.vn")  # no scheme: scanned as text
 
 
 def test_the_unit_admin_page_links_to_its_codes_and_edits_desks(

@@ -1,11 +1,13 @@
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hailong.qrcodes.images import public_base
 from hailong.qrcodes.printables import posters_pdf, slips_pdf
 from hailong.qrcodes.selectors import Code, unit_codes
+from hailong.settings.env import public_url
 from hailong.units.models import Unit
 
 
@@ -49,7 +51,10 @@ class Command(BaseCommand):
                     f"{unit.code} has no active desk '{options['desk']}'"
                 )
         try:
-            base = (options["base_url"] or "").rstrip("/") or public_base()
+            given = public_url(options["base_url"] or "", mail_leaves=False)
+            base = given or public_base()
+        except ImproperlyConfigured as exc:  # what a phone could not open, as for the setting
+            raise CommandError(str(exc).replace("HAILONG_PUBLIC_URL", "--base-url")) from exc
         except ValueError as exc:
             raise CommandError(f"{exc}; or pass --base-url") from exc
         code = Code(unit=unit, service=service, desk=desk)
