@@ -13,25 +13,33 @@ VALUE = {c: i for i, c in enumerate(ALPHABET)}
 LOOKALIKE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _SYMBOLS = frozenset(ALPHABET)
 _TO_DIGITS = str.maketrans(ALPHABET, "0123456789abcdefghijklmnopqrstuv")  # int(text, 32)
-_SEPARATORS = str.maketrans(dict.fromkeys(" \t-\u2010\u2011\u2012\u2013\u2014\u2212"))
+_DASHES = str.maketrans(dict.fromkeys("-\u2010\u2011\u2012\u2013\u2014\u2212"))
+
+
+def number_encode(number: int, count: int) -> str:
+    """The lowest ``5 * count`` bits of ``number`` as ``count`` symbols, most significant first."""
+    return "".join(ALPHABET[(number >> shift) & 31] for shift in range(5 * count - 5, -1, -5))
 
 
 def bytes_encode(raw: bytes) -> str:
     """``raw`` as symbols, 5 bits each, most significant first; the last one padded with 0s."""
     bits = len(raw) * 8
-    number = int.from_bytes(raw, "big") << (-bits % 5)
-    count = -(-bits // 5)
-    return "".join(ALPHABET[(number >> (5 * i)) & 31] for i in range(count - 1, -1, -1))
+    return number_encode(int.from_bytes(raw, "big") << (-bits % 5), -(-bits // 5))
+
+
+def typed(text: str) -> str:
+    """What a person typed, as symbols: spaces and dashes (a phone may turn ``-`` into ``–``)
+    skipped, lower case read as upper case, the look-alikes O, I and L as 0, 1 and 1."""
+    return "".join(text.split()).translate(_DASHES).upper().translate(LOOKALIKE)
 
 
 def bytes_decode(text: str) -> bytes | None:
-    """The bytes ``bytes_encode`` spelled as ``text``, or None.
+    """The bytes ``bytes_encode`` spelled as ``text`` (read as :func:`typed`), or None.
 
-    Read as a person types: any case, the look-alikes, and spaces and dashes (a phone may turn
-    ``-`` into ``–``) skipped. None for a foreign symbol, or a length or padding that
-    ``bytes_encode`` never writes: a symbol dropped or added is refused, not read as other bytes.
+    None for a foreign symbol, or a length or padding that ``bytes_encode`` never writes: a
+    symbol dropped or added is refused, not read as other bytes.
     """
-    cleaned = text.translate(_SEPARATORS).upper().translate(LOOKALIKE)
+    cleaned = typed(text)
     count = len(cleaned)
     size, padding = divmod(count * 5, 8)
     if not count or padding >= 5 or not _SYMBOLS.issuperset(cleaned):

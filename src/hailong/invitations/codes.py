@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import secrets
 
-from hailong.core.crockford import ALPHABET, LOOKALIKE, VALUE, grouped
+from hailong.core import crockford
+from hailong.core.crockford import ALPHABET, VALUE, grouped
 
 LENGTH = 10
 _POLY = 0b100101  # x^5 + x^2 + 1, primitive: x generates the 31 non-zero elements
@@ -57,10 +58,11 @@ def code_new() -> str:
 def code_normalise(typed: str) -> str | None:
     """The stored form of a typed code, or None when it cannot be one.
 
-    Spaces and dashes are dropped, letters upper-cased, and the look-alikes O, I and L read
-    as 0, 1 and 1; a wrong length, a foreign symbol or a failed check gives None.
+    Read as a person types (:func:`~hailong.core.crockford.typed`: spaces and dashes dropped,
+    any case, O, I and L as 0, 1 and 1); a wrong length, a foreign symbol or a failed check
+    gives None.
     """
-    cleaned = "".join(typed.split()).replace("-", "").upper().translate(LOOKALIKE)
+    cleaned = crockford.typed(typed)
     if len(cleaned) != LENGTH or any(c not in VALUE for c in cleaned):
         return None
     if _syndrome([VALUE[c] for c in cleaned]) != 0:

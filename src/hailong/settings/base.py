@@ -156,11 +156,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("HAILONG_LOG_LEVEL", "WARNING")},
 }
 
-# Scheme and host that printed QR codes point at, e.g. https://hailong.thanhhoa.gov.vn.
-HAILONG_PUBLIC_URL = public_url(  # by SMTP (EMAIL_BACKEND, below), messages leave the machine
-    os.environ.get("HAILONG_PUBLIC_URL", ""),
-    mail_leaves=mail_backend().endswith("smtp.EmailBackend"),
-)
 HAILONG_PROVINCE_CODE = get_number("HAILONG_PROVINCE_CODE", 38, minimum=1)  # 38 = Thanh Hóa
 
 # The submission route (hailong.collection.intake): rate limits per network address and per
@@ -215,6 +210,12 @@ EMAIL_TIMEOUT = get_number("EMAIL_TIMEOUT", 10, whole=False, minimum=1)
 HAILONG_EMAIL_FROM = os.environ.get("HAILONG_EMAIL_FROM", "hailong@localhost")
 DEFAULT_FROM_EMAIL = HAILONG_EMAIL_FROM
 HAILONG_EMAIL_ATTEMPTS = get_number("HAILONG_EMAIL_ATTEMPTS", 6, minimum=1)
+# Scheme and host that printed QR codes and e-mail links point at; by SMTP mail leaves the
+# machine, so it is required then.
+HAILONG_PUBLIC_URL = public_url(
+    os.environ.get("HAILONG_PUBLIC_URL", ""),
+    mail_leaves=EMAIL_BACKEND.endswith("smtp.EmailBackend"),
+)
 # Lookups of a tracking code (/gop-y/tra-cuu/) per address: this many at once, refilled at this
 # many a minute (shared through Redis when HAILONG_REDIS_URL is set); more answer 429.
 HAILONG_TRACK_PER_MINUTE = get_number("HAILONG_TRACK_PER_MINUTE", 10, minimum=1)

@@ -38,17 +38,16 @@ def get_number(name: str, default: float, *, minimum: float = 0, whole: bool = T
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
         return default
+    value: float | None = None
     # a decimal comma is read (2,5), a thousands one refused (1,800 is 1800 or 1.8?)
-    ambiguous = "," in raw and ("." in raw or re.search(r",\d{3}\b", raw) is not None)
-    try:
-        if ambiguous:
-            raise ValueError
-        value = int(raw) if whole else float(raw.replace(",", "."))
-    except ValueError:
+    if "," not in raw or ("." not in raw and not re.search(r",\d{3}\b", raw)):
+        with contextlib.suppress(ValueError):
+            value = int(raw) if whole else float(raw.replace(",", "."))
+    if value is None:
         kind = ("số nguyên", "a whole number") if whole else ("số", "a number")
         raise ImproperlyConfigured(
             f"{name}={raw!r} không phải {kind[0]} / is not {kind[1]}: e.g. {name}={default}."
-        ) from None
+        )
     if not math.isfinite(value) or not value >= minimum:  # nan and inf too
         raise ImproperlyConfigured(
             f"{name}={raw!r} nhỏ hơn {minimum:g} / is below {minimum:g}: use {minimum:g} or more."
@@ -65,12 +64,13 @@ def mail_backend() -> str:
     )
 
 
-def public_url(raw: str, *, mail_leaves: bool) -> str:
+def public_url(raw: str, *, mail_leaves: bool, name: str = "HAILONG_PUBLIC_URL") -> str:
     """HAILONG_PUBLIC_URL without its trailing slash: the scheme and host people are sent to.
 
     Printed QR codes and the links in e-mails carry it, so a value a phone cannot open is
     refused at start-up rather than found on a thousand posters; with an outgoing mail server
-    (``mail_leaves``) it is required, or messages would carry links without a host.
+    (``mail_leaves``) it is required, or messages would carry links without a host. ``name``
+    is what the messages call it (``--base-url`` of ``hailong qrcodes``).
     """
     url = raw.strip().rstrip("/")
     if not url:
@@ -88,12 +88,12 @@ def public_url(raw: str, *, mail_leaves: bool) -> str:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
         raise ImproperlyConfigured(
-            f"HAILONG_PUBLIC_URL={raw!r} thiếu giao thức hoặc tên máy / is not an address a "
+            f"{name}={raw!r} thiếu giao thức hoặc tên máy / is not an address a "
             "phone can open: write the scheme and host, e.g. https://hailong.thanhhoa.gov.vn."
         )
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ImproperlyConfigured(
-            f"HAILONG_PUBLIC_URL={raw!r}: chỉ ghi giao thức, tên máy và đường dẫn / give only "
+            f"{name}={raw!r}: chỉ ghi giao thức, tên máy và đường dẫn / give only "
             "the scheme, host and (if any) path, without ?, # or a user name."
         )
     return url

@@ -107,7 +107,7 @@ def test_the_mailed_tracking_link_opens_the_case_whatever_its_check_symbol(
 ) -> None:
     """Four of the 37 check symbols are percent-encoded in a link; the link must still open it."""
     value = next(v for v in range(37) if CHECK[v % 37] == check)
-    with mock.patch("hailong.cases.codes.secrets.randbits", return_value=value):
+    with mock.patch("hailong.collection.receipts.secrets.randbits", return_value=value):
         case = submitted(wards[0], **SENDER)
     assert case.code.endswith("-" + check)
     body = queued("submit")["mai@example.com"].body

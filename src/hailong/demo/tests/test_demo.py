@@ -119,14 +119,8 @@ def test_on_new_years_day_the_desk_form_starts_without_answers() -> None:
     survey, desk = current_campaigns_create(root=structure_load(), today=new_year)
     assert desk.period_start == new_year
     told: list[int] = []
-    assert (
-        answers_load(
-            campaign=desk, total=50, progress=told.append, until=new_year - dt.timedelta(days=1)
-        )
-        == 0
-    )
+    eve = new_year - dt.timedelta(days=1)
+    assert answers_load(campaign=desk, total=50, progress=told.append, until=eve) == 0
     assert told == [] and not Response.objects.filter(campaign=desk).exists()
-    loaded = answers_load(
-        campaign=survey, total=50, progress=told.append, until=new_year - dt.timedelta(days=1)
-    )
+    loaded = answers_load(campaign=survey, total=50, progress=told.append, until=eve)
     assert loaded == 50 == Response.objects.filter(campaign=survey).count()  # opened 12 days before

@@ -51,10 +51,10 @@ class Command(BaseCommand):
                     f"{unit.code} has no active desk '{options['desk']}'"
                 )
         try:
-            given = public_url(options["base_url"] or "", mail_leaves=False)
+            given = public_url(options["base_url"] or "", mail_leaves=False, name="--base-url")
             base = given or public_base()
         except ImproperlyConfigured as exc:  # what a phone could not open, as for the setting
-            raise CommandError(str(exc).replace("HAILONG_PUBLIC_URL", "--base-url")) from exc
+            raise CommandError(str(exc)) from exc
         except ValueError as exc:
             raise CommandError(f"{exc}; or pass --base-url") from exc
         code = Code(unit=unit, service=service, desk=desk)
