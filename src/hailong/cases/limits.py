@@ -1,6 +1,6 @@
 """How often one address may look a case up by its tracking code.
 
-A tracking code is 40 random bits, but an unlimited lookup page would still let a script try
+A tracking code is 45 random bits, but an unlimited lookup page would still let a script try
 codes one after another. Lookups are counted per keyed address hash (never the address), with
 the submission route's :class:`~hailong.collection.integrity.RateLimiter`: in this process, or
 shared by every process and node through Redis when ``HAILONG_REDIS_URL`` is set.

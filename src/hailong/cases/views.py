@@ -116,7 +116,7 @@ def track(request: HttpRequest) -> HttpResponse:
         if case is None:
             error = _(
                 "There is no case with this tracking code. Check the code: it looks like "
-                "PA-7KQ3-M9XD-A."
+                "PA-7KQ3-M9XD-4A."
             )
             status = 404
     if request.method == "POST" and case is not None:

@@ -294,8 +294,8 @@ def receipt_get(request: HttpRequest, receipt: str) -> Any:
     canonical = receipt_normalise(receipt)
     if canonical is None:
         return error_response(
-            f"Biên nhận '{receipt}' không đúng dạng (ví dụ 2024-7KQ3-M9XD-A).",
-            f"Receipt '{receipt}' is malformed (e.g. 2024-7KQ3-M9XD-A).",
+            f"Biên nhận '{receipt}' không đúng dạng (ví dụ 2026-7KQ3-M9XD-4A).",
+            f"Receipt '{receipt}' is malformed (e.g. 2026-7KQ3-M9XD-4A).",
             422,
             field="receipt",
         )

@@ -29,7 +29,8 @@ from hailong.cases.services import (
     cases_escalate,
 )
 from hailong.cases.tests.conftest import person
-from hailong.collection.receipts import CHECK
+from hailong.collection.receipts import MOD37
+from hailong.core.crockford import ALPHABET
 from hailong.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -101,20 +102,31 @@ def test_each_step_queues_its_messages_for_the_right_people_in_both_languages(
     assert Outbox.objects.filter(case=moved, step="assign", to=UNIT_TWO).count() == 1
 
 
+def test_a_new_tracking_code_is_sent_as_it_is_written(
+    wards: tuple[Unit, Unit], addresses: dict[str, User]
+) -> None:
+    for _ in range(40):  # letters and digits only: nothing in the link is percent-encoded
+        case = submitted(wards[0], **SENDER)
+        assert re.fullmatch(r"PA(-[0-9A-Z]{4}){2}-[0-9A-Z]{2}", case.code)
+        assert f"/gop-y/tra-cuu/?ma={case.code}" in queued("submit")["mai@example.com"].body
+        Outbox.objects.all().delete()
+
+
 @pytest.mark.parametrize("check", ["*", "~", "$", "=", "U", "0"])
-def test_the_mailed_tracking_link_opens_the_case_whatever_its_check_symbol(
+def test_the_mailed_link_opens_a_case_of_a_code_made_before_november_2026(
     wards: tuple[Unit, Unit], addresses: dict[str, User], check: str
 ) -> None:
-    """Four of the 37 check symbols are percent-encoded in a link; the link must still open it."""
-    value = next(v for v in range(37) if CHECK[v % 37] == check)
-    with mock.patch("hailong.collection.receipts.secrets.randbits", return_value=value):
-        case = submitted(wards[0], **SENDER)
-    assert case.code.endswith("-" + check)
-    body = queued("submit")["mai@example.com"].body
-    link = re.search(r"/gop-y/tra-cuu/\?ma=\S+", body)
+    """Those ended in a mod-37 check symbol; four of them are percent-encoded in a link."""
+    value = MOD37.index(check)  # the body "000000XY" spells a value ≡ it (mod 37)
+    old = f"PA-0000-00{ALPHABET[value >> 5]}{ALPHABET[value & 31]}-{check}"
+    case = submitted(wards[0], **SENDER)
+    Case.objects.filter(pk=case.pk).update(code=old)
+    case = case_start(actor=addresses["manager"], case=Case.objects.get(pk=case.pk))
+    case_answer(actor=addresses["manager"], case=case, answer="Đã xong.")
+    link = re.search(r"/gop-y/tra-cuu/\?ma=\S+", queued("answer")["mai@example.com"].body)
     assert link is not None
     page = Client().get(link.group())
-    assert page.status_code == 200 and case.code in page.content.decode()
+    assert page.status_code == 200 and old in page.content.decode()
 
 
 def test_reminders_go_to_the_unit_and_escalations_also_to_its_coordinators(

@@ -102,19 +102,19 @@ def test_the_thank_you_page_needs_a_real_receipt(open_campaign: Campaign, client
 
 
 @pytest.mark.parametrize("symbol", ["*", "~", "$", "="])
-def test_a_receipt_whose_check_symbol_is_escaped_in_the_link_opens(
+def test_a_receipt_made_before_november_2026_opens_though_escaped_in_the_link(
     open_campaign: Campaign, client: Client, symbol: str
 ) -> None:
-    """The route sends ``/cam-on/<quoted receipt>/``; 4 of the 37 check symbols get escaped."""
+    """The route sends ``/cam-on/<quoted receipt>/``; 4 of the old 37 check symbols get escaped."""
     from urllib.parse import quote
 
     from django.utils import timezone
 
     from hailong.collection.models import Response
-    from hailong.collection.receipts import CHECK, receipt_normalise
+    from hailong.collection.receipts import MOD37, receipt_normalise
     from hailong.units.models import Unit
 
-    value = CHECK.index(symbol)  # the 8 body symbols "000000XY" encode a value ≡ index (mod 37)
+    value = MOD37.index(symbol)  # the 8 body symbols "000000XY" encode a value ≡ index (mod 37)
     body = "".join("0123456789ABCDEFGHJKMNPQRSTVWXYZ"[(value >> s) & 31] for s in range(35, -1, -5))
     receipt = receipt_normalise(f"{open_campaign.year}-{body[:4]}-{body[4:]}-{symbol}")
     assert receipt is not None
