@@ -13,7 +13,7 @@ from django.db import transaction
 
 from hailong.campaigns.models import Campaign, CampaignUnit, Channel
 from hailong.collection.models import Response
-from hailong.collection.receipts import receipt_new
+from hailong.collection.services import receipts_unused
 from hailong.instruments.models import InstrumentVersion
 from hailong.instruments.services import builtin_instruments_load, instrument_freeze
 from hailong.units.models import Unit, UnitKind
@@ -165,7 +165,6 @@ def answers_load(
         for i, row in enumerate(rows, start=1):
             pending.append(
                 Response(
-                    receipt=receipt_new(campaign.year),
                     idempotency_key=f"demo-{campaign.code}-{i}",
                     campaign=campaign,
                     instrument=campaign.instrument,
@@ -173,11 +172,11 @@ def answers_load(
                 )
             )
             if len(pending) == batch:
-                Response.objects.bulk_create(pending)
+                _stored(campaign, pending)
                 done += len(pending)
                 progress(len(pending))
                 pending = []
-        Response.objects.bulk_create(pending)
+        _stored(campaign, pending)
         done += len(pending)
         progress(len(pending))
         instrument_freeze(version=campaign.instrument)
@@ -201,21 +200,31 @@ def suspicious_answers_add(*, campaign: Campaign, day: dt.date, count: int = 36)
     answers = {q.code: max(int(o.value) for o in q.scale.options) for q in form.items()}
     tz = ZoneInfo(settings.TIME_ZONE)
     start = dt.datetime.combine(day, dt.time(10, 4), tzinfo=tz)
-    Response.objects.bulk_create(
-        Response(
-            receipt=receipt_new(campaign.year),
-            idempotency_key=f"demo-{campaign.code}-burst-{i}",
-            campaign=campaign,
-            instrument=campaign.instrument,
-            unit_id=unit.unit_id,
-            source=Channel.WEB,
-            collection_mode="online",
-            filing_channel="in_person",
-            submitted_at=start + dt.timedelta(seconds=20 * i),
-            result_date=day,
-            answers=answers,
-            fill_seconds=35,
-        )
-        for i in range(count)
+    _stored(
+        campaign,
+        [
+            Response(
+                idempotency_key=f"demo-{campaign.code}-burst-{i}",
+                campaign=campaign,
+                instrument=campaign.instrument,
+                unit_id=unit.unit_id,
+                source=Channel.WEB,
+                collection_mode="online",
+                filing_channel="in_person",
+                submitted_at=start + dt.timedelta(seconds=20 * i),
+                result_date=day,
+                answers=answers,
+                fill_seconds=35,
+            )
+            for i in range(count)
+        ],
     )
     return unit.unit
+
+
+def _stored(campaign: Campaign, responses: list[Response]) -> None:
+    for response, receipt in zip(
+        responses, receipts_unused(campaign.year, len(responses)), strict=True
+    ):
+        response.receipt = receipt
+    Response.objects.bulk_create(responses)

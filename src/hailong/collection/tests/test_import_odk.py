@@ -127,3 +127,34 @@ def test_unknown_campaign_unit_or_questionnaire_are_named(
         call_command("import_odk", "quay-2025", "x.csv", unit="99999")
     with pytest.raises(CommandError, match="no questionnaire 'nope'"):
         call_command("xlsform", "nope", str(tmp_path / "x.xlsx"))
+
+
+def test_a_receipt_drawn_again_or_twice_is_drawn_anew_and_the_batch_is_stored(
+    campaign: Campaign, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import itertools
+
+    from hailong.collection import services
+    from hailong.collection.services import Incoming, responses_import
+
+    unit = Unit.objects.get(code="14797")
+
+    def batch(prefix: str) -> list[Incoming]:
+        return [
+            Incoming(key=f"{prefix}-{i}", submitted_at=None, answers={"tong_the": 4})
+            for i in range(5)
+        ]
+
+    responses_import(campaign=campaign, unit=unit, incoming=batch("a"), source="import",
+                     collection_mode="interview")  # fmt: skip
+    taken = Response.objects.values_list("receipt", flat=True).first()
+    fresh = (f"2025-TEST-{n:04d}-0X" for n in itertools.count())
+    # the stored receipt, the same new one twice, then fresh ones
+    draws = itertools.chain([taken, "2025-SAME-SAME-0X", "2025-SAME-SAME-0X"], fresh)
+    monkeypatch.setattr(services, "receipt_new", lambda year: next(draws))
+    report = responses_import(campaign=campaign, unit=unit, incoming=batch("b"),
+                              source="import", collection_mode="interview")  # fmt: skip
+    assert report.stored == 5
+    receipts = list(Response.objects.filter(idempotency_key__startswith="b-").values_list(
+        "receipt", flat=True))  # fmt: skip
+    assert len(set(receipts)) == 5 and taken not in receipts and "2025-SAME-SAME-0X" in receipts
