@@ -156,7 +156,7 @@ def receipts_unused(year: int, count: int) -> list[str]:
     one in 7 000), but one clash would fail the whole batch; drawing again costs a lookup.
     """
     chosen: set[str] = set()
-    while len(chosen) < count:
+    for _ in range(10):  # more clashes than that: the random source is broken, not unlucky
         drawn = [receipt_new(year) for _ in range(count - len(chosen))]
         fresh = set(drawn) - chosen
         for start in range(0, len(drawn), 1000):
@@ -166,7 +166,9 @@ def receipts_unused(year: int, count: int) -> list[str]:
                 )
             )
         chosen |= fresh
-    return list(chosen)
+        if len(chosen) == count:
+            return list(chosen)
+    raise RuntimeError(f"{count - len(chosen)} receipts still clash after ten draws")
 
 
 def submission_time(text: str | None) -> dt.datetime | None:

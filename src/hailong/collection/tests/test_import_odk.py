@@ -158,3 +158,15 @@ def test_a_receipt_drawn_again_or_twice_is_drawn_anew_and_the_batch_is_stored(
     receipts = list(Response.objects.filter(idempotency_key__startswith="b-").values_list(
         "receipt", flat=True))  # fmt: skip
     assert len(set(receipts)) == 5 and taken not in receipts and "2025-SAME-SAME-0X" in receipts
+
+
+def test_a_random_source_that_repeats_itself_is_an_error_not_a_hang(
+    campaign: Campaign, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hailong.collection import services
+
+    monkeypatch.setattr(services, "receipt_new", lambda year: "2025-SAME-SAME-0X")
+    assert services.receipts_unused(2025, 1) == ["2025-SAME-SAME-0X"]
+    assert services.receipts_unused(2025, 0) == []
+    with pytest.raises(RuntimeError, match="1 receipts still clash"):
+        services.receipts_unused(2025, 2)
