@@ -24,6 +24,9 @@ from hailong.units.models import Unit, UnitKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "mat-khau-rat-dai-2026"
+LETTER = (
+    "Kính gửi Ông/Bà,\nĐơn vị xin lỗi, đã trả kết quả và nhắc nhở cán bộ.\nLiên hệ: 0237 3852 111."
+)
 
 
 def test_a_complaint_from_the_thank_you_page_is_answered_and_read_by_its_code(
@@ -72,9 +75,8 @@ def test_a_complaint_from_the_thank_you_page_is_answered_and_read_by_its_code(
     page.get_by_role("link", name=code).click()
     page.get_by_role("button", name="Bắt đầu xử lý").click()
     expect(page.locator("#case-status")).to_contain_text("Đang xử lý")
-    page.get_by_label("Trả lời người gửi").fill(
-        "Đơn vị xin lỗi, đã trả kết quả và nhắc nhở cán bộ."
-    )
+    expect(page.get_by_label("Trả lời người gửi")).to_have_attribute("maxlength", "2000")
+    page.get_by_label("Trả lời người gửi").fill(LETTER)
     page.get_by_role("button", name="Gửi trả lời").click()
     expect(page.locator("#case-status")).to_contain_text("Đã trả lời")
     assert axe(page) == []
@@ -84,10 +86,17 @@ def test_a_complaint_from_the_thank_you_page_is_answered_and_read_by_its_code(
     page.get_by_label("Mã tra cứu").fill(code.lower())
     page.get_by_role("button", name="Tra cứu").click()
     expect(page.locator("#case-status")).to_have_text("Đã trả lời")
-    expect(page.locator("#case-answer")).to_have_text(
-        "Đơn vị xin lỗi, đã trả kết quả và nhắc nhở cán bộ."
-    )
+    # the unit's letter as written: its paragraphs, and its own telephone number
+    assert page.locator("#case-answer").inner_text().splitlines() == LETTER.splitlines()
     assert axe(page) == []
+    # the sender's buttons post from this page (the code in its address is never sent away)
+    page.get_by_role("button", name="Tôi đồng ý công khai").click()
+    expect(page.locator(".messages")).to_contain_text("Đã lưu lựa chọn của Ông/Bà")
+    assert Case.objects.get(code=code).sender_consent is True
+    page.get_by_label("Lý do (phản ánh được chuyển lại cho đơn vị)").fill("Vẫn chưa nhận được")
+    page.get_by_role("button", name="Đề nghị xử lý lại").click()
+    expect(page.locator(".messages")).to_contain_text("Phản ánh đã được chuyển lại cho đơn vị")
+    assert Case.objects.get(code=code).status == "in_progress"
     page.get_by_label("Mã tra cứu").fill("PA-0000-0000-Z")
     page.get_by_role("button", name="Tra cứu").click()
     expect(page.locator("#ma-error")).to_contain_text("Không có phản ánh nào với mã tra cứu này")

@@ -73,8 +73,11 @@ def case_is_overdue(case: Case, today: dt.date | None = None) -> bool:
 
 
 def masked(text: str) -> str:
-    """The text with names, phones, e-mails and ID numbers replaced: for anything public."""
-    return mask(text).text
+    """The text with names, phones, e-mails and ID numbers replaced: for anything public.
+
+    Line by line, so that the paragraphs of a letter stay paragraphs.
+    """
+    return "\n".join(mask(line).text for line in text.split("\n"))
 
 
 def cases_published() -> QuerySet[Case]:

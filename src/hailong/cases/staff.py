@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -148,6 +149,7 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("There is no such case among your units."))
     handler = case_may(user=user, case=case, roles=HANDLERS)
     coordinator = case_may(user=user, case=case, roles=COORDINATORS)
+    status = 200
     if request.method == "POST":
         step = request.POST.get("buoc", "")
         try:
@@ -172,9 +174,10 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
                 raise CaseRefused("bước không hợp lệ", "unknown step")
         except CaseRefused as exc:
             messages.error(request, refused_text(exc))
+            status = 422  # shown again with what was typed, not lost in a redirect
         else:
             messages.success(request, _("Saved."))
-        return redirect("cases:staff_case", pk=case.pk)
+            return redirect("cases:staff_case", pk=case.pk)
     contact = getattr(case, "contact", None) if handler else None
     context = {
         "case": case,
@@ -190,8 +193,10 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
         else [],
         "S": {s.name: s.value for s in Case.Status},
         "list_url": reverse("cases:staff_list"),
+        "typed": request.POST if request.method == "POST" else {},
+        "text_max": settings.HAILONG_CASE_TEXT_MAX,
     }
-    return render(request, "cases/staff_case.html", context)
+    return render(request, "cases/staff_case.html", context, status=status)
 
 
 def _holiday_form(request: HttpRequest, user: User) -> str:

@@ -119,17 +119,21 @@ def track(request: HttpRequest) -> HttpResponse:
                 "PA-7KQ3-M9XD-4A."
             )
             status = 404
+    reason = ""
     if request.method == "POST" and case is not None:
         try:
             if request.POST.get("buoc") == "mo-lai":
-                case_reopen(case=case, reason=request.POST.get("ly_do", ""))
+                reason = request.POST.get("ly_do", "")
+                case_reopen(case=case, reason=reason)
                 messages.success(request, _("The case was sent back to the unit."))
             elif request.POST.get("buoc") == "dong-y":
                 case_consent(case=case, side="sender", agree=request.POST.get("dong_y") == "1")
                 messages.success(request, _("Your choice about publishing was saved."))
         except CaseRefused as exc:
             messages.error(request, refused_text(exc))
-        return redirect(reverse("cases:track") + "?" + urlencode({"ma": case.code}))
+            status = 422  # shown again with what was typed, not lost in a redirect
+        else:
+            return redirect(reverse("cases:track") + "?" + urlencode({"ma": case.code}))
     events = list(case.events.order_by("at", "pk")) if case else []
     context = {
         "typed": typed,
@@ -137,12 +141,17 @@ def track(request: HttpRequest) -> HttpResponse:
         "error": error,
         "new": bool(data.get("moi")),
         "text": masked(case.text) if case else "",
-        "answer": masked(case.answer) if case else "",
+        # written by the unit to the sender, who reads it here as written (masked when published)
+        "answer": case.answer if case else "",
+        "reason": reason,
+        "text_max": _text_max(),
         "events": [e for e in events if e.action not in ("consent",)],
     }
     response = render(request, "cases/track.html", context, status=status)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # the code is in the address: never sent to another site, but a same-origin form still
+    # carries its Origin (with "no-referrer" a browser posts "Origin: null", which CSRF refuses)
+    response["Referrer-Policy"] = "same-origin"
     if status == 429:
         response["Retry-After"] = "60"
     return response

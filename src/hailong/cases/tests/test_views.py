@@ -214,3 +214,41 @@ def test_tracking_lookups_are_counted_across_processes_through_redis(
         if int(time.time() // 60) == minute:
             break
     assert statuses == [404, 404, 404, 429]
+
+
+def test_a_refused_answer_or_reason_comes_back_with_what_was_typed(
+    client: Client, wards: tuple[Unit, Unit], staff: dict[str, User], settings: Any
+) -> None:
+    from hailong.cases.services import case_answer, case_start
+
+    settings.HAILONG_CASE_TEXT_MAX = 50
+    case = case_start(actor=staff["manager"], case=case_submit(unit=wards[0], kind="complaint",
+                                                               text="Chậm"))  # fmt: skip
+    client.force_login(staff["manager"])
+    long = "Kính gửi Ông/Bà, đơn vị đã xem xét kỹ và xin trả lời như sau: <b>chờ</b>"
+    reply = client.post(f"/can-bo/phan-anh/{case.pk}/", {"buoc": "tra-loi", "tra_loi": long})
+    page = reply.content.decode()
+    assert reply.status_code == 422 and "quá giới hạn 50 ký tự" in page
+    assert "đơn vị đã xem xét kỹ và xin trả lời như sau: &lt;b&gt;chờ&lt;/b&gt;</textarea>" in page
+    assert 'maxlength="50"' in page and Case.objects.get(pk=case.pk).answer == ""
+
+    case_answer(actor=staff["manager"], case=case, answer="Đã xong.\nLiên hệ 0237 3852 111.")
+    client.logout()
+    reason = "Vẫn chưa nhận được giấy tờ, đã hỏi lại ba lần mà vẫn chưa có ai trả lời"
+    reply = client.post("/gop-y/tra-cuu/", {"ma": case.code, "buoc": "mo-lai", "ly_do": reason})
+    page = reply.content.decode()
+    assert reply.status_code == 422 and f">{reason}</textarea>" in page
+    assert Case.objects.get(pk=case.pk).status == "answered"
+    assert reply["Referrer-Policy"] == "same-origin"
+    # the sender reads the unit's letter as written, its lines and its telephone number kept
+    assert "Đã xong.\nLiên hệ 0237 3852 111." in page
+
+
+def test_a_published_answer_is_masked_line_by_line(
+    wards: tuple[Unit, Unit], staff: dict[str, User]
+) -> None:
+    from hailong.cases.selectors import masked
+
+    assert masked("Kính gửi chị Trần Mai,\n\nGọi 0912 345 678.") == (
+        "Kính gửi chị [tên],\n\nGọi [số điện thoại]."
+    )
