@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +52,12 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         scope = self.unit.name if self.unit else _("whole province")
         return f"{self.user} – {self.get_role_display()} – {scope}"
+
+    def clean(self) -> None:
+        if self.role == Role.UNIT_MANAGER and self.unit_id is None:
+            raise ValidationError(
+                {"unit": _("A unit manager needs a unit; the whole province is a coordinator's.")}
+            )
 
 
 class SignInAttempt(models.Model):

@@ -33,9 +33,26 @@ class ManageError(Exception):
         self.vi, self.en, self.field = vi, en, field
 
 
+PASSWORD_SYMBOLS = "23456789ABCDEFGHJKMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz"  # noqa: S105 - no 0 O o 1 I l
+
+
 def password_new() -> str:
-    """A strong random password to read out or paste: 20 URL-safe characters."""
-    return secrets.token_urlsafe(15)
+    """A strong random password to read out or copy by hand: 20 symbols (115 bits) in groups
+    of five, without the look-alikes 0/O/o and 1/I/l."""
+    symbols = "".join(secrets.choice(PASSWORD_SYMBOLS) for _ in range(20))
+    return "-".join(symbols[i : i + 5] for i in range(0, 20, 5))
+
+
+@transaction.atomic
+def user_password_change(*, user: User, password: str) -> None:
+    """The user's own new password (already validated), in the audit log with the change.
+
+    A generated password was read out by a coordinator: the person replaces it with one only
+    they know.
+    """
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(action="user.password_change", actor=user, obj=user, unit=_unit_of(user))
 
 
 @transaction.atomic
@@ -57,6 +74,14 @@ def _check_grant(*, actor: User, role: str, unit: Unit | None) -> None:
             "Chỉ quản trị hệ thống mới giao được vai trò quản trị hệ thống",
             "only a system administrator may grant the administrator role",
             "role",
+        )
+    if role == Role.UNIT_MANAGER and unit is None:  # it would read every unit's senders
+        raise ManageError(
+            "Lãnh đạo đơn vị phải gắn với một đơn vị: hãy chọn đơn vị "
+            "(toàn tỉnh là vai trò điều phối viên)",
+            "a unit manager needs a unit: choose one (the whole province is the coordinator's "
+            "role)",
+            "unit",
         )
     if user_is_administrator(user=actor):
         return

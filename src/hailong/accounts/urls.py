@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import enrol, home, signin, users
+from .views import enrol, home, password, signin, users
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("dang-xuat/", signin.sign_out, name="signout"),
     path("can-bo/", home.home, name="home"),
     path("can-bo/xac-thuc-hai-buoc/", enrol.enrol, name="totp"),
+    path("can-bo/mat-khau/", password.password_change, name="password"),
     path("can-bo/nguoi-dung/", users.users, name="users"),
     path("can-bo/nguoi-dung/moi/", users.user_new, name="user_new"),
     path("can-bo/nguoi-dung/<int:pk>/", users.user_detail, name="user"),

@@ -86,6 +86,12 @@ def test_the_screen_creates_a_user_who_then_signs_in(client: Client, coordinator
         {"username": "moi", "full_name": "Lê Văn Mới", "role": "clerk", "unit": "99999"},
     )
     assert unknown.status_code == 400 and "Không tìm thấy đơn vị" in unknown.content.decode()
+    everywhere = client.post(  # a unit manager over nothing would read every unit's senders
+        "/can-bo/nguoi-dung/moi/",
+        {"username": "moi", "full_name": "Lê Văn Mới", "role": "unit_manager", "unit": ""},
+    )
+    assert everywhere.status_code == 400
+    assert "Lãnh đạo đơn vị phải gắn với một đơn vị" in everywhere.content.decode()
     assert not User.objects.filter(username="moi").exists()
     created = client.post(
         "/can-bo/nguoi-dung/moi/",
@@ -174,3 +180,50 @@ def test_a_change_to_a_person_is_kept_only_with_its_audit_entry(
             change(actor=coordinator, user=clerk)
         clerk.refresh_from_db()
         assert clerk.is_active and clerk.check_password(PASSWORD), change.__name__
+
+
+def test_a_unit_manager_always_has_a_unit_even_granted_by_an_administrator(clerk: User) -> None:
+    from django.core.exceptions import ValidationError
+
+    admin = User.objects.create_user("quan-tri", password=PASSWORD)
+    RoleAssignment.objects.create(user=admin, role=Role.ADMINISTRATOR, unit=None)
+    with pytest.raises(ManageError) as refused:
+        role_grant(actor=admin, user=clerk, role=Role.UNIT_MANAGER, unit=None)
+    assert refused.value.field == "unit" and "gắn với một đơn vị" in refused.value.vi
+    with pytest.raises(ValidationError, match=r"unit manager needs a unit|Lãnh đạo đơn vị"):
+        RoleAssignment(user=clerk, role=Role.UNIT_MANAGER, unit=None).full_clean()
+    RoleAssignment(user=clerk, role=Role.VIEWER, unit=None).full_clean()  # leaders read all
+
+
+def test_a_person_replaces_the_password_they_were_given(client: Client, clerk: User) -> None:
+    from hailong.accounts.services import PASSWORD_SYMBOLS, password_new
+    from hailong.audit.models import AuditEntry
+
+    given = password_new()
+    assert re.fullmatch(rf"[{PASSWORD_SYMBOLS}]{{5}}(-[{PASSWORD_SYMBOLS}]{{5}}){{3}}", given)
+    assert not set("0Oo1Il") & set(given)
+    clerk.set_password(given)
+    clerk.save()
+    other = Client()  # the same account signed in elsewhere, e.g. by whoever read it out
+    other.force_login(clerk)
+    client.force_login(clerk)
+    assert "Đổi mật khẩu" in client.get("/can-bo/").content.decode()
+    weak = client.post("/can-bo/mat-khau/", {"old_password": given, "new_password1": "12345678",
+                                            "new_password2": "12345678"})  # fmt: skip
+    assert weak.status_code == 400 and "id_new_password2_error" in weak.content.decode()
+    wrong = client.post("/can-bo/mat-khau/", {"old_password": "sai", "new_password1": "x",
+                                             "new_password2": "x"})  # fmt: skip
+    assert wrong.status_code == 400 and clerk.__class__.objects.get(pk=clerk.pk).check_password(
+        given
+    )
+    mine = "một câu chỉ tôi biết 2026"
+    done = client.post("/can-bo/mat-khau/", {"old_password": given, "new_password1": mine,
+                                            "new_password2": mine})  # fmt: skip
+    assert done.status_code == 302 and done["Location"] == "/can-bo/"
+    assert User.objects.get(pk=clerk.pk).check_password(mine)
+    assert client.get("/can-bo/").status_code == 200  # still signed in here
+    assert other.get("/can-bo/").status_code == 302  # signed out elsewhere
+    entry = AuditEntry.objects.get(action="user.password_change")
+    assert entry.actor_id == clerk.pk and mine not in str(entry.__dict__)
+    client.logout()
+    assert client.get("/can-bo/mat-khau/").status_code == 302  # signed-in people only
