@@ -33,6 +33,8 @@ import msgspec
 from django.conf import settings
 
 from .catalogue import CampaignEntry, CatalogueCache, unit_retired
+from .filing import CHANNELS as _FILING_CHANNELS
+from .filing import filing_channel
 from .integrity import (
     RateLimiter,
     RecentAnswers,
@@ -342,7 +344,7 @@ class Intake:
             answers=stored_answers,
             profile=profile,
             flags=flags,
-            filing_channel=_choice(data.get("filing_channel"), _FILING),
+            filing_channel=filing_channel(_choice(data.get("filing_channel"), _FILING), profile),
             result_date=_date(data.get("result_date")),
             invitation=invitation,
             desk_id=desk_id,
@@ -395,7 +397,7 @@ _FORM_EXTRAS = ("filing_channel", "result_date")
 _TOKEN_SOURCES = {"desk_qr": "qr", "kiosk": "kiosk", "online": "web"}
 KIOSK_COOKIE = "hailong_kiosk"
 _MODES = frozenset({"online", "desk_qr", "kiosk", "paper", "interview", "phone"})
-_FILING = frozenset({"in_person", "online_full", "online_partial", "postal"})
+_FILING = frozenset(_FILING_CHANNELS)
 
 
 def _duplicate_key(hashed: str, unit_id: int, encoded: bytes) -> str:

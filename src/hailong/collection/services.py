@@ -21,6 +21,7 @@ from hailong.instruments.services import instrument_freeze
 from hailong.measurement.instruments import Instrument
 from hailong.units.models import Service, Unit
 
+from .filing import filing_channel
 from .models import Response
 from .receipts import receipt_new
 
@@ -132,7 +133,7 @@ def responses_import(
                 service=item.service,
                 source=source,
                 collection_mode=collection_mode,
-                filing_channel=item.filing_channel,
+                filing_channel=filing_channel(item.filing_channel, profile),
                 result_date=item.result_date,
                 submitted_at=submitted_at,
                 answers=answers,

@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from hailong.campaigns.models import Campaign, Channel
+from hailong.collection.filing import QUESTION
 from hailong.collection.models import CollectionMode, FilingChannel, Response
 from hailong.comments.mask import mask
 from hailong.core.charts import chart_html, factors_spec, groups_spec, ranking_spec, series_spec
@@ -290,7 +291,8 @@ def dimensions(source: Source, access: Access) -> list[tuple[str, str]]:
     ]
     lang = _language()
     for q in source.instrument.questions():
-        if q.role == "profile" and q.scale.type in ("ordinal", "choice"):
+        # the filing question is counted as "Filing channel" (which API answers fill too)
+        if q.role == "profile" and q.scale.type in ("ordinal", "choice") and q.code != QUESTION:
             found.append((PROFILE_PREFIX + q.code, q.text.get(lang)))
     return found
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from hailong.collection.filing import filing_channel
 from hailong.measurement.instruments import Instrument, Question
 
 THRESHOLDS = (-1.6, -0.8, 0.0, 1.15)
@@ -35,7 +36,6 @@ SOURCES = [
     ("qr", "desk_qr", 27),
     ("paper", "interview", 10),
 ]
-FILING = {1: "in_person", 2: "online_full", 3: "online_partial", 4: "postal"}
 
 
 @dataclass
@@ -130,7 +130,7 @@ def generate(
                 "service_id": rng.choice(plan.services) if plan.services else None,
                 "source": source,
                 "collection_mode": mode,
-                "filing_channel": FILING.get(profile.get("hinh_thuc_nop", 1), "in_person"),
+                "filing_channel": filing_channel("", profile),
                 "submitted_at": submitted,
                 "result_date": submitted.date() - dt.timedelta(days=rng.randint(0, 20)),
                 "answers": answers,

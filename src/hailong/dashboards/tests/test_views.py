@@ -15,6 +15,7 @@ from django.test import Client
 
 from hailong.accounts.models import Role, RoleAssignment, User
 from hailong.campaigns.models import Campaign
+from hailong.collection.models import Response
 from hailong.core.formats import number_vn
 from hailong.demo.services import answers_load, campaign_create, structure_load
 from hailong.results.models import Computation, IndexRow
@@ -93,6 +94,14 @@ def test_every_drill_down_and_scorecard_opens_with_the_stored_figures(computed: 
     slugs = sorted(set(re.findall(rf"{BASE}{computed.code}/phan-tich/([-\w]+)/", overview)))
     assert {"thu-tuc", "linh-vuc", "kenh", "hinh-thuc-nop", "loai-don-vi"} <= set(slugs)
     assert any(s.startswith("nguoi-tra-loi-") for s in slugs)
+    assert "nguoi-tra-loi-hinh_thuc_nop" not in slugs  # counted once, as "hinh-thuc-nop"
+    filing = main(client.get(f"{BASE}{computed.code}/phan-tich/hinh-thuc-nop/").content.decode())
+    stated = Response.objects.filter(campaign=computed).exclude(filing_channel="")
+    assert (
+        stated.count()
+        == Response.objects.filter(campaign=computed, profile__hinh_thuc_nop__isnull=False).count()
+    )  # the demo's answers name their channel only through the question
+    assert "Không nêu" in filing
     for slug in slugs:
         response = client.get(f"{BASE}{computed.code}/phan-tich/{slug}/")
         assert response.status_code == 200, slug

@@ -128,6 +128,7 @@ def test_a_mismatch_is_caught_listed_resolved_and_stored_once(
     assert done.status_code == 302
     stored = Response.objects.get()
     assert stored.answers["f1_1"] == 5 and stored.profile["hinh_thuc_nop"] == 3
+    assert stored.filing_channel == "online_partial"  # what the filing question's answer names
     resolution = PaperResolution.objects.get()
     assert resolution.resolved_by == people["hoa"] and resolution.sheet_number == 2
     assert resolution.differences == {
