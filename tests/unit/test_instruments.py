@@ -136,3 +136,14 @@ def test_scales_accept_only_their_codes() -> None:
     assert scale.accepts(4)
     for bad in (0, 6, "4", 4.0, True, None, [4]):
         assert not scale.accepts(bad)
+
+
+def test_the_time_a_respondent_is_told_grows_with_the_questions() -> None:
+    from hailong.measurement.instruments import BUILTIN_DIR, load_instrument
+
+    minutes = {
+        p.name: load_instrument(p)[0].minutes_to_answer() for p in BUILTIN_DIR.glob("*.yaml")
+    }
+    assert minutes["a-sipas-2017-province.yaml"] == 5  # as the province announces it
+    assert minutes["c-desk-quick.yaml"] == 1
+    assert minutes["b-sipas-2023-national.yaml"] == 9

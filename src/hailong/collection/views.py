@@ -81,7 +81,9 @@ def open_campaigns(today: dt.date | None = None) -> list[Campaign]:
     found = Campaign.objects.filter(
         status=Campaign.Status.OPEN, period_start__lte=today, period_end__gte=today
     ).select_related("instrument")
-    return [c for c in found if not c.channels or WEB_CHANNELS & set(c.channels)]
+    shown = [c for c in found if not c.channels or WEB_CHANNELS & set(c.channels)]
+    # the year's survey before a desk form open all year, then the newest
+    return sorted(shown, key=lambda c: (c.instrument.kind != "yearly", -c.year, c.code))
 
 
 def _campaign_for(unit: Unit, code: str | None) -> Campaign:
@@ -156,6 +158,7 @@ def survey_start(request: HttpRequest) -> HttpResponse:
         return render(request, "collection/start.html", context)
     chosen = next((c for c in campaigns if c.code == params.get("dot")), campaigns[0])
     context["campaign"] = chosen
+    context["minutes"] = chosen.instrument.to_core().minutes_to_answer()
     today = timezone.localdate()
     unit = Unit.objects.filter(code=params.get("don-vi", "")).first()
     if unit is not None and _retired(unit, today):

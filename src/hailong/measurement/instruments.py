@@ -146,6 +146,14 @@ class Instrument:
         """The satisfaction items, of one factor or of all."""
         return [q for q in self.questions() if q.is_item and (factor is None or q.factor == factor)]
 
+    def minutes_to_answer(self) -> int:
+        """What to tell a respondent before they start: about 9 s a question, to the minute.
+
+        The province questionnaire's 32 questions make 5 minutes, as its announcement says;
+        the desk form's 7, one.
+        """
+        return max(1, round(sum(1 for _ in self.questions()) * 9 / 60))
+
 
 def digest(raw: Mapping[str, Any]) -> str:
     """A content hash of an instrument definition, stable across key order."""

@@ -76,13 +76,12 @@ def province_name() -> str:
 
 
 def open_campaign(*, unit: Unit) -> Campaign | None:
-    """The open survey that covers the unit and has not ended, if any (its period is printed)."""
-    return (
-        Campaign.objects.filter(
-            status=Campaign.Status.OPEN,
-            scope__unit=unit,
-            period_end__gte=timezone.localdate(),
-        )
-        .order_by("period_start")
-        .first()
-    )
+    """The open survey that covers the unit and has not ended, if any (its period is printed).
+
+    The one a scanned code opens (``collection.views``): the year's survey before a desk form
+    open all year, then the one that starts first.
+    """
+    found = Campaign.objects.filter(
+        status=Campaign.Status.OPEN, scope__unit=unit, period_end__gte=timezone.localdate()
+    ).select_related("instrument")
+    return min(found, key=lambda c: (c.instrument.kind != "yearly", c.period_start), default=None)

@@ -248,3 +248,23 @@ def test_a_retired_unit_is_not_offered_and_its_links_say_why(
     invited = client.get("/khao-sat/phieu/", {"ma": slip.code})
     assert invited.status_code == 410 and "Phường Hạc Thành không còn tồn tại" in invited.text
     assert client.get("/khao-sat/phieu/", {"don-vi": "14800"}).status_code == 200
+
+
+def test_the_year_s_survey_comes_first_and_says_how_long_it_takes(
+    open_campaign: Campaign, client: Client
+) -> None:
+    from hailong.campaigns.models import CampaignUnit
+    from hailong.instruments.models import InstrumentVersion
+
+    survey = Campaign.objects.create(
+        code="sipas-nay", name="Khảo sát năm nay", year=open_campaign.year,
+        instrument=InstrumentVersion.objects.get(code="sipas-2017-province"),
+        period_start=open_campaign.period_start, period_end=open_campaign.period_end,
+        status=Campaign.Status.OPEN, channels=["web", "qr"],
+    )  # fmt: skip
+    for scope in open_campaign.scope.all():
+        CampaignUnit.objects.create(campaign=survey, unit=scope.unit, quota=100)
+    page = client.get("/khao-sat/").content.decode()
+    assert "<h1>Khảo sát năm nay</h1>" in page and "Khoảng 5 phút" in page  # not "quay-nay"
+    desk = client.get("/khao-sat/?dot=quay-nay").content.decode()
+    assert "<h1>Đánh giá tại quầy</h1>" in desk and "Khoảng 1 phút" in desk

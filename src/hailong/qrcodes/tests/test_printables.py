@@ -109,6 +109,18 @@ def test_the_poster_shows_the_survey_period_when_one_is_open(place: Place, tmp_p
     assert "Thời gian khảo sát: từ 01/10/2099 đến 30/11/2099" in text
     other, _ = pdf_text(posters_pdf(codes=[Code(unit=place.other)], base=BASE), tmp_path)
     assert "Thời gian khảo sát" not in other
+    desk = Campaign.objects.create(  # open all year, starting earlier: the code opens the survey
+        code="quay-2099", name="Quầy 2099", year=2099,
+        instrument=InstrumentVersion.objects.get(code="desk-quick"),
+        period_start=dt.date(2099, 1, 1), period_end=dt.date(2099, 12, 31),
+        status=Campaign.Status.OPEN,
+    )  # fmt: skip
+    CampaignUnit.objects.create(campaign=desk, unit=place.ward)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        instrument=InstrumentVersion.objects.get(code="sipas-2017-province")
+    )
+    text, _ = pdf_text(posters_pdf(codes=[Code(unit=place.ward)], base=BASE), tmp_path)
+    assert "Thời gian khảo sát: từ 01/10/2099 đến 30/11/2099" in text
 
 
 def test_names_with_markup_characters_print_as_written(place: Place, tmp_path: Path) -> None:
