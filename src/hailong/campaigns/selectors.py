@@ -10,6 +10,7 @@ from hailong.accounts.models import Role, User
 from hailong.accounts.selectors import units_in_scope
 from hailong.collection.models import Response
 from hailong.units.models import Unit
+from hailong.units.selectors import unit_name_key, units_by_name_queryset
 
 from .models import Campaign, CampaignUnit
 
@@ -100,9 +101,9 @@ def campaign_changeable(*, user: User, campaign: Campaign | None = None) -> bool
 
 def scope_roots(*, user: User) -> QuerySet[Unit]:
     """Subtrees a changer may put in scope: the top two levels of the tree within their units."""
-    return (
+    roots = (
         units_in_scope(user=user, roles=CHANGE_ROLES)
         .filter(valid_to__isnull=True)
         .filter(Q(parent__isnull=True) | Q(parent__parent__isnull=True))
-        .order_by("path")
-    )
+    )  # each level first, in Vietnamese alphabetical order within it
+    return units_by_name_queryset(roots, key=lambda u: (u.depth, unit_name_key(u)))

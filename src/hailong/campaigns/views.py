@@ -28,6 +28,7 @@ from hailong.core.imports import ImportRejected, Problem
 from hailong.entry.imports import upload_bytes, upload_keep
 from hailong.results.selectors import computation_latest, computation_published
 from hailong.units.models import Unit, UnitKind
+from hailong.units.selectors import unit_name_key
 
 from .forms import CampaignCreateForm, PlannerForm, ScopeForm, SettingsForm, UploadForm
 from .models import Campaign, CampaignUnit, Channel
@@ -302,7 +303,9 @@ def _plan_context(
     request: HttpRequest, campaign: Campaign, *, proposal: dict[int, int] | None = None
 ) -> dict[str, Any]:
     user = _user(request)
-    rows = list(campaign_units(campaign=campaign, user=user))
+    rows = sorted(
+        campaign_units(campaign=campaign, user=user), key=lambda cu: unit_name_key(cu.unit)
+    )
     kinds = sorted({cu.unit.kind for cu in rows})
     quotas_now: dict[str, set[int]] = {}
     for cu in rows:

@@ -29,6 +29,7 @@ from hailong.accounts.models import User
 from hailong.accounts.refusals import refused
 from hailong.accounts.selectors import units_in_scope
 from hailong.core.imports import ImportRejected, Problem
+from hailong.units.selectors import units_by_name
 
 from .mail import outbox_send
 from .models import OPEN_STATUSES, Case, Holiday
@@ -118,7 +119,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         {"case": c, "overdue": case_is_overdue(c, today), "text": masked(c.text)}
         for c in cases[:PAGE]
     ]
-    units_seen = scope.filter(cases__isnull=False).distinct().order_by("name")
+    units_seen = units_by_name(scope.filter(cases__isnull=False).distinct())
     context = {
         "rows": rows,
         "total": total,
@@ -188,7 +189,7 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
         "handler": handler,
         "coordinator": coordinator,
         "overdue": case_is_overdue(case),
-        "assign_units": units_in_scope(user=user, roles=COORDINATORS).order_by("name")
+        "assign_units": units_by_name(units_in_scope(user=user, roles=COORDINATORS))
         if coordinator
         else [],
         "S": {s.name: s.value for s in Case.Status},

@@ -27,6 +27,7 @@ from hailong.campaigns.models import Campaign
 from hailong.core.downloads import attachment
 from hailong.core.imports import ImportRejected, read_rows
 from hailong.units.models import Unit
+from hailong.units.selectors import units_by_name_queryset
 
 from .codes import code_display
 from .links import invitation_url, public_base, qr_svg
@@ -93,7 +94,7 @@ class FilterForm(forms.Form):
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = _campaigns(units)  # type: ignore[attr-defined]
-        self.fields["unit"].queryset = units.order_by("path")  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = units_by_name_queryset(units)  # type: ignore[attr-defined]
 
 
 class UploadForm(forms.Form):

@@ -38,6 +38,7 @@ from hailong.accounts.models import Role, User
 from hailong.accounts.selectors import units_in_scope
 from hailong.campaigns.models import Campaign
 from hailong.collection.models import WRITE_SLACK, Response
+from hailong.core.text import vietnamese_sort_key
 from hailong.units.models import Desk, Unit
 
 BOARD_ROLES: tuple[str, ...] = (
@@ -349,7 +350,10 @@ def board_build(*, campaign: Campaign, scope: Scope, today: dt.date | None = Non
             row.days[day] = (had + n, had_top + top)
     units = sorted(
         rows.values(),
-        key=lambda r: (r.pace if r.pace is not None else float("inf"), r.name),
+        key=lambda r: (
+            r.pace if r.pace is not None else float("inf"),
+            vietnamese_sort_key(r.name),
+        ),
     )
     return Board(
         campaign=campaign,

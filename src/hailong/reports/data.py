@@ -22,6 +22,7 @@ from hailong.measurement.instruments import Instrument
 from hailong.portal.results import Published, RankedUnit, ranking
 from hailong.results.models import Computation, IndexRow
 from hailong.units.models import Unit, UnitKind
+from hailong.units.selectors import units_by_name
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 LOWEST_ITEMS = 5
@@ -88,7 +89,7 @@ def source_read(computation: Computation) -> ReportSource:
     unit_rows: dict[int, dict[str, IndexRow]] = defaultdict(dict)
     for row in computation.rows.filter(grouping="unit", unit__isnull=False).order_by("id"):
         unit_rows[row.unit_id][f"{row.level}:{row.code}"] = row  # type: ignore[index]
-    units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_rows).order_by("path")}
+    units = {u.pk: u for u in units_by_name(Unit.objects.filter(pk__in=unit_rows))}
     kinds: dict[str, dict[str, IndexRow]] = defaultdict(dict)
     for row in computation.rows.filter(grouping="unit_kind", level__in=("overall", "factor")):
         kinds[row.group_value][f"{row.level}:{row.code}"] = row

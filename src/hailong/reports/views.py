@@ -23,6 +23,7 @@ from hailong.accounts.models import User
 from hailong.accounts.refusals import refused
 from hailong.core.downloads import attachment
 from hailong.units.models import Unit
+from hailong.units.selectors import units_by_name
 
 from .models import ReportJob
 from .runner import SUFFIX
@@ -77,9 +78,10 @@ def reports(request: HttpRequest) -> HttpResponse:
             if k != ReportJob.Kind.SCORECARD_PDF
             and access.may(kind=k, unit=None, computation=computation)
         ]
-        units = Unit.objects.filter(campaignunit__campaign=campaign).order_by("path")
+        in_campaign = Unit.objects.filter(campaignunit__campaign=campaign)
         if not access.whole:
-            units = units.filter(pk__in=access.units)
+            in_campaign = in_campaign.filter(pk__in=access.units)
+        units = units_by_name(in_campaign)
         rows.append(
             {"campaign": campaign, "computation": computation, "kinds": kinds, "units": units}
         )

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from hailong.units.models import Unit
+from hailong.units.selectors import units_by_name_queryset
 
 from .models import Tone
 from .selectors import FACTOR_LABELS, Filters
@@ -35,7 +36,7 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["don_vi"].queryset = units.order_by("path")  # type: ignore[attr-defined]
+        self.fields["don_vi"].queryset = units_by_name_queryset(units)  # type: ignore[attr-defined]
         self.fields["yeu_to"].choices = [("", _("All factors")), *FACTOR_LABELS.items()]  # type: ignore[attr-defined]
         self.fields["giong"].choices = [("", _("All tones")), *Tone.choices]  # type: ignore[attr-defined]
 

@@ -15,7 +15,7 @@ from hailong.accounts.models import Role, User
 from hailong.accounts.selectors import units_in_scope
 from hailong.campaigns.models import Campaign
 from hailong.collection.models import Response
-from hailong.core.text import strip_diacritics
+from hailong.core.text import strip_diacritics, vietnamese_sort_key
 from hailong.units.models import Unit
 
 from .models import FACTOR_FIELDS, Comment, Tone
@@ -124,7 +124,7 @@ def unit_counts(comments: QuerySet[Comment]) -> list[dict[str, Any]]:
         )
         unit[r["tone"]] += r["n"]
         unit["total"] += r["n"]
-    return sorted(units.values(), key=lambda u: (-u["total"], u["name"]))
+    return sorted(units.values(), key=lambda u: (-u["total"], vietnamese_sort_key(u["name"])))
 
 
 def time_counts(comments: QuerySet[Comment]) -> tuple[str, list[dict[str, Any]]]:

@@ -34,7 +34,7 @@ from hailong.kiosks.models import Kiosk
 from hailong.kiosks.services import kiosk_create, kiosk_revoke
 
 from .models import Desk, Service, Unit, UnitKind
-from .selectors import Node, unit_tree
+from .selectors import Node, unit_tree, units_by_name
 from .services import (
     UnitChangeRefused,
     desk_create,
@@ -131,7 +131,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     unit = _scoped(request, code, READERS)
     context = {
         "unit": unit,
-        "children": unit.children.order_by("name"),
+        "children": units_by_name(unit.children.all()),
         "desks": unit.desks.all(),
         "kiosks": Kiosk.objects.filter(unit=unit).select_related("desk"),
         "services": unit.services.order_by("field", "name"),
@@ -410,7 +410,7 @@ def units_upload(request: HttpRequest) -> HttpResponse:
         else:
             actor = _user(request)
             result = _upload(request, lambda p: units_import(path=p, parent=parent, actor=actor))
-    context = {"parents": parents[:500], "result": result, "what": "units"}
+    context = {"parents": units_by_name(parents)[:500], "result": result, "what": "units"}
     return render(request, "units/upload.html", context)
 
 

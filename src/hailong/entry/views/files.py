@@ -12,6 +12,7 @@ from hailong.campaigns.models import Campaign
 from hailong.core.downloads import attachment
 from hailong.core.imports import ImportRejected, Problem
 from hailong.units.models import Unit
+from hailong.units.selectors import units_by_name
 
 from ..files import template_csv, template_xlsx
 from ..forms import UploadForm
@@ -41,7 +42,7 @@ def template_download(request: HttpRequest, code: str, ext: str) -> HttpResponse
 
 def _form(request: HttpRequest, data: object = None, files: object = None) -> UploadForm:
     user = user_of(request)
-    units = list(entry_units(user=user).filter(valid_to__isnull=True).order_by("name"))
+    units = units_by_name(entry_units(user=user).filter(valid_to__isnull=True))
     return UploadForm(data, files, campaigns=open_campaigns(user=user), units=units)
 
 

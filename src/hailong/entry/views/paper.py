@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hailong.measurement.instruments import Instrument
+from hailong.units.selectors import units_by_name
 
 from ..answers import answer_text, legend
 from ..forms import BatchForm, SheetForm, question_field
@@ -59,12 +60,11 @@ def index(request: HttpRequest) -> HttpResponse:
 def batch_new(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     campaigns = list(open_campaigns(user=user))
-    units = list(
+    units = units_by_name(
         entry_units(user=user)
         .filter(campaignunit__campaign__in=campaigns)
         .filter(Q(valid_to__isnull=True))
         .distinct()
-        .order_by("name")
     )
     form = BatchForm(request.POST or None, campaigns=campaigns, units=units)
     if request.method == "POST" and form.is_valid():
