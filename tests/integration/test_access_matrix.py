@@ -116,6 +116,7 @@ MATRIX: dict[str, Row] = {
     "collection:start":                  row("GET",  *PUBLIC),
     "collection:form":                   row("GET",  *PUBLIC),
     "collection:thanks":                 row("GET",  *PUBLIC, why="the receipt is the secret; shows no answers"),
+    "collection:receipt":                row("GET",  *PUBLIC, why="the receipt is the secret; shows no answers; rate limited"),
     "qrcodes:open":                      row("GET",  *PUBLIC, why="signed token"),
     "qrcodes:open_capitals":             row("GET",  *PUBLIC, why="signed token"),
     "qrcodes:svg":                       row("GET",  *PUBLIC),
@@ -133,6 +134,7 @@ MATRIX: dict[str, Row] = {
     # --- staff home, own second step ------------------------------------------------------------------
     "accounts:home":                     row("GET",  "in", "ok", "ok", "ok", "ok", "ok", "ok"),
     "accounts:totp":                     row("GET",  "in", "ok", "ok", "ok", "ok", "ok", "ok"),
+    "accounts:password":                 row("GET",  "in", "ok", "ok", "ok", "ok", "ok", "ok", why="one's own password"),
     # --- users: administrators and coordinators ---------------------------------------------------------
     "accounts:users":                    row("GET",  "in", "ok", "ok", "no", "no", "no", "no"),
     "accounts:user_new":                 row("GET",  "in", "ok", "ok", "no", "no", "no", "no"),

@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from hailong.accounts.lockout import request_address_hash
+from hailong.collection.lookups import lookup_allowed
 from hailong.collection.receipts import receipt_normalise
 from hailong.units.models import Unit
+from hailong.units.selectors import units_by_name
 
 from .codes import case_code_normalise
-from .limits import track_allowed
 from .models import Case
 from .selectors import cases_published, masked
 from .services import CaseRefused, case_consent, case_reopen, case_submit
@@ -35,9 +36,7 @@ def refused_text(exc: CaseRefused) -> str:
 
 def _units() -> list[Unit]:
     today = timezone.localdate()
-    return list(
-        Unit.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)).order_by("name")
-    )
+    return units_by_name(Unit.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)))
 
 
 @require_http_methods(["GET", "POST"])
@@ -107,7 +106,7 @@ def track(request: HttpRequest) -> HttpResponse:
     case = None
     error = ""
     status = 200
-    if typed and not track_allowed(request):
+    if typed and not lookup_allowed(request):
         status = 429
         error = _("Too many lookups from one address. Please try again in a few minutes.")
     elif typed:

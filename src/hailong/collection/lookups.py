@@ -1,9 +1,10 @@
-"""How often one address may look a case up by its tracking code.
+"""How often one address may look up a code typed by hand: a case's tracking code or a receipt.
 
-A tracking code is 45 random bits, but an unlimited lookup page would still let a script try
-codes one after another. Lookups are counted per keyed address hash (never the address), with
-the submission route's :class:`~hailong.collection.integrity.RateLimiter`: in this process, or
-shared by every process and node through Redis when ``HAILONG_REDIS_URL`` is set.
+Either is 45 random bits, but an unlimited lookup page would still let a script try codes one
+after another. Lookups of both kinds share one count per keyed address hash (never the
+address), kept by the submission route's :class:`~hailong.collection.integrity.RateLimiter`:
+in this process, or shared by every process and node through Redis when
+``HAILONG_REDIS_URL`` is set (``HAILONG_TRACK_PER_MINUTE``, ``HAILONG_TRACK_BURST``).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from hailong.accounts.lockout import request_address_hash
-from hailong.collection.integrity import RateLimiter
+
+from .integrity import RateLimiter
 
 _lock = threading.Lock()
 _limiter: tuple[tuple[int, int, str], RateLimiter] | None = None
 
 
-def track_limiter() -> RateLimiter:
+def lookup_limiter() -> RateLimiter:
     """The process's limiter, made again when its settings change (tests override them)."""
     global _limiter
     config = (
@@ -38,13 +40,13 @@ def track_limiter() -> RateLimiter:
         return _limiter[1]
 
 
-def track_limiter_reset() -> None:
+def lookup_limiter_reset() -> None:
     """Forget every count of this process (tests)."""
     global _limiter
     with _lock:
         _limiter = None
 
 
-def track_allowed(request: HttpRequest) -> bool:
-    """Whether this request's address may look up one more tracking code now."""
-    return track_limiter().allow_now("track:" + request_address_hash(request))
+def lookup_allowed(request: HttpRequest) -> bool:
+    """Whether this request's address may look up one more typed code now."""
+    return lookup_limiter().allow_now("lookup:" + request_address_hash(request))

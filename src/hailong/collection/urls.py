@@ -7,4 +7,5 @@ urlpatterns = [
     path("khao-sat/", views.survey_start, name="start"),
     path("khao-sat/phieu/", views.survey_form, name="form"),
     path("cam-on/<str:receipt>/", views.thanks, name="thanks"),
+    path("bien-nhan/", views.receipt_check, name="receipt"),
 ]

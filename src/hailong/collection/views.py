@@ -25,6 +25,7 @@ from hailong.units.models import Service, Unit, UnitKind
 
 from .intake import FORM_PATH, KIOSK_COOKIE
 from .integrity import FormToken, TokenRefused, token_new, token_read, token_sign
+from .lookups import lookup_allowed
 from .models import Response
 from .receipts import receipt_normalise
 from .survey import carried, checker_for, question_views, screen_problems, screens
@@ -307,6 +308,51 @@ def _screen(
             },
         )
     response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_safe
+def receipt_check(request: HttpRequest) -> HttpResponse:
+    """``/bien-nhan/``: whether the answer behind a receipt was stored, and is counted.
+
+    What the thank-you page promises ("keep this number to check later"); never the answers.
+    """
+    typed = request.GET.get("so", "").strip()[:64]
+    found: Response | None = None
+    error, status = "", 200
+    if typed and not lookup_allowed(request):
+        error, status = (
+            _("Too many lookups from one address. Please try again in a few minutes."),
+            429,
+        )
+    elif typed:
+        canonical = receipt_normalise(typed)
+        if canonical is None:
+            error, status = (
+                _(
+                    "This is not a receipt number: check each character against the paper "
+                    "(it looks like 2026-7KQ3-M9XD-4A)."
+                ),
+                422,
+            )
+        else:
+            found = (
+                Response.objects.select_related("unit", "campaign")
+                .filter(receipt=canonical)
+                .first()
+            )
+            if found is None:
+                error, status = _("There is no answer with this receipt number."), 404
+    response = render(
+        request,
+        "collection/receipt.html",
+        {"typed": typed, "found": found, "error": error, "Review": Response.Review},
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"  # the receipt is in the address
+    if status == 429:
+        response["Retry-After"] = "60"
     return response
 
 

@@ -52,8 +52,8 @@ def staff(wards: tuple[Unit, Unit]) -> dict[str, User]:
 def _fresh_lookup_counts(settings: Any) -> None:
     """Every test starts with no tracking-code lookups counted for its address, in this
     process (a test that wants Redis says so; a developer's HAILONG_REDIS_URL does not leak in)."""
-    from hailong.cases.limits import track_limiter_reset
+    from hailong.collection.lookups import lookup_limiter_reset
 
     settings.HAILONG_REDIS_URL = ""
 
-    track_limiter_reset()
+    lookup_limiter_reset()

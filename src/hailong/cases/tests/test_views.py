@@ -197,7 +197,7 @@ def test_tracking_lookups_are_counted_across_processes_through_redis(
     import secrets
     import time
 
-    from hailong.cases.limits import track_limiter_reset
+    from hailong.collection.lookups import lookup_limiter_reset
 
     settings.HAILONG_REDIS_URL = os.environ.get(
         "HAILONG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"
@@ -208,7 +208,7 @@ def test_tracking_lookups_are_counted_across_processes_through_redis(
         address = f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"  # a fresh count
         statuses = []
         for _ in range(4):
-            track_limiter_reset()  # another process: nothing counted in this one
+            lookup_limiter_reset()  # another process: nothing counted in this one
             reply = Client().get("/gop-y/tra-cuu/?ma=PA-0000-0000-Z", REMOTE_ADDR=address)
             statuses.append(reply.status_code)
         if int(time.time() // 60) == minute:

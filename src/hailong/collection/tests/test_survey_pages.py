@@ -268,3 +268,56 @@ def test_the_year_s_survey_comes_first_and_says_how_long_it_takes(
     assert "<h1>Khảo sát năm nay</h1>" in page and "Khoảng 5 phút" in page  # not "quay-nay"
     desk = client.get("/khao-sat/?dot=quay-nay").content.decode()
     assert "<h1>Đánh giá tại quầy</h1>" in desk and "Khoảng 1 phút" in desk
+
+
+def test_a_receipt_is_checked_on_its_own_page_without_showing_the_answers(
+    open_campaign: Campaign, client: Client, settings: Any
+) -> None:
+    from django.utils import timezone
+
+    from hailong.collection.lookups import lookup_limiter_reset
+    from hailong.collection.models import Response
+    from hailong.collection.receipts import receipt_new
+    from hailong.units.models import Unit
+
+    lookup_limiter_reset()
+    ward = Unit.objects.get(code="14797")
+    stored = {
+        review: Response.objects.create(
+            receipt=receipt_new(open_campaign.year),
+            idempotency_key=f"k-{review}",
+            campaign=open_campaign,
+            instrument=open_campaign.instrument,
+            unit=ward,
+            source="web",
+            collection_mode="online",
+            submitted_at=timezone.now(),
+            review=review,
+            answers={"tong_the": 5, "y_kien": "Cán bộ Nguyễn Văn Bình rất tận tình"},
+        )
+        for review in ("accepted", "flagged", "rejected")
+    }
+    assert "/bien-nhan/" in client.get("/").content.decode()  # linked from every page
+    typed = stored["accepted"].receipt.lower().replace("-", " ")
+    page = client.get("/bien-nhan/", {"so": typed})
+    text = page.content.decode()
+    assert page.status_code == 200 and stored["accepted"].receipt in text
+    assert "Phường Hạc Thành" in text and "được tính vào kết quả" in text
+    assert "Nguyễn Văn Bình" not in text and page["Cache-Control"] == "no-store"
+    assert (
+        "đang chờ" in client.get("/bien-nhan/", {"so": stored["flagged"].receipt}).content.decode()
+    )
+    assert (
+        "đã loại" in client.get("/bien-nhan/", {"so": stored["rejected"].receipt}).content.decode()
+    )
+    receipt = stored["accepted"].receipt
+    mistyped = receipt[:-1] + ("0" if receipt[-1] != "0" else "1")
+    wrong = client.get("/bien-nhan/", {"so": mistyped})
+    assert wrong.status_code == 422 and "so từng ký tự" in wrong.content.decode()
+    assert mistyped in wrong.content.decode()  # what was typed stays in the box
+    unknown = client.get("/bien-nhan/", {"so": receipt_new(open_campaign.year)})
+    assert unknown.status_code == 404 and "Không có câu trả lời nào" in unknown.content.decode()
+    assert client.get("/bien-nhan/").status_code == 200
+    settings.HAILONG_TRACK_BURST, settings.HAILONG_TRACK_PER_MINUTE = 2, 1
+    codes = [client.get("/bien-nhan/", {"so": receipt}).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
