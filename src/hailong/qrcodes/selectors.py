@@ -11,6 +11,7 @@ from hailong.accounts.models import Role, User
 from hailong.accounts.selectors import units_in_scope
 from hailong.campaigns.models import Campaign
 from hailong.units.models import Desk, Service, Unit, UnitKind
+from hailong.units.selectors import unit_name_key, units_by_name_queryset
 
 from .links import link_make, path_printed
 
@@ -46,7 +47,7 @@ def printable_units(*, user: User, query: str = "") -> QuerySet[Unit]:
     )
     if query:
         units = units.filter(Q(name__icontains=query) | Q(code__iexact=query))
-    return units.order_by("depth", "kind", "name")
+    return units_by_name_queryset(units, key=lambda u: (u.depth, u.kind, unit_name_key(u)))
 
 
 def unit_services(*, unit: Unit, query: str = "") -> QuerySet[Service]:
