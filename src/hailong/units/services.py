@@ -9,11 +9,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from vietnam_provinces import Province, ProvinceCode, VietNamDivisionType, Ward
 
 from hailong.accounts.models import User
 from hailong.audit.services import audit_record
 from hailong.core.imports import ImportRejected, Problem, read_rows, text
+from hailong.core.text import strip_diacritics
 
 from .models import Desk, Service, Unit, UnitKind
 
@@ -432,12 +434,47 @@ def unit_update(*, actor: User | None, unit: Unit, values: dict[str, object]) ->
     return unit
 
 
+class DeskRefused(ValueError):
+    """What is wrong with a new desk, field by field (``code``, ``name``)."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+def desk_code(text: str) -> str:
+    """A desk code from what was typed: ``Quầy số 1`` → ``quay-so-1`` (at most 40 characters)."""
+    return slugify(strip_diacritics(text))[:40].strip("-_")
+
+
 @transaction.atomic
 def desk_create(*, actor: User | None, unit: Unit, code: str, name: str) -> Desk:
-    if Desk.objects.filter(unit=unit, code=code).exists():
-        raise UnitChangeRefused(
-            f"Quầy mã {code} đã có ở đơn vị này / desk {code} already exists in this unit"
+    """A new desk; its code as typed ("Quầy 1" is ``quay-1``), or made from its name if empty.
+
+    Raises :class:`DeskRefused` naming each field that is wrong, in both languages.
+    """
+    name = " ".join(name.split())
+    code = desk_code(code or name)
+    problems: dict[str, str] = {}
+    if not name:
+        problems["name"] = "Hãy nhập tên quầy, ví dụ Quầy số 1 – Hộ tịch / enter the desk's name"
+    elif len(name) > 200:
+        problems["name"] = (
+            f"Tên quầy dài {len(name)} ký tự, tối đa 200 / the name has {len(name)} characters, "
+            "at most 200"
         )
+    if name and not code:
+        problems["code"] = (
+            "Mã quầy cần chữ hoặc số, ví dụ quay-1 / the desk code needs letters or digits, "
+            "e.g. quay-1"
+        )
+    elif code and Desk.objects.filter(unit=unit, code=code).exists():
+        problems["code"] = (
+            f"Đơn vị đã có quầy mã {code}: hãy chọn mã khác / desk {code} already exists here: "
+            "choose another code"
+        )
+    if problems:
+        raise DeskRefused(problems)
     desk = Desk(unit=unit, code=code, name=name)
     desk.full_clean()
     desk.save()

@@ -36,6 +36,7 @@ from hailong.kiosks.services import kiosk_create, kiosk_revoke
 from .models import Desk, Service, Unit, UnitKind
 from .selectors import Node, unit_tree, units_by_name
 from .services import (
+    DeskRefused,
     UnitChangeRefused,
     desk_create,
     desk_update,
@@ -126,9 +127,12 @@ def _ids(units: QuerySet[Unit]) -> set[int]:
 @login_required
 @require_safe
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
+    return _unit_page(request, _scoped(request, code, READERS))
+
+
+def _unit_page(request: HttpRequest, unit: Unit, status: int = 200, **extra: Any) -> HttpResponse:
     from hailong.qrcodes.selectors import PRINT_ROLES
 
-    unit = _scoped(request, code, READERS)
     context = {
         "unit": unit,
         "children": units_by_name(unit.children.all()),
@@ -139,8 +143,11 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         "desk_keeper": _may(request, unit, DESK_ROLES),
         "printable": _may(request, unit, PRINT_ROLES) and unit.valid_to is None,
         "successors": _successors(unit),
+        "desk_typed": {},
+        "desk_problems": {},
+        **extra,
     }
-    return render(request, "units/unit.html", context)
+    return render(request, "units/unit.html", context, status=status)
 
 
 def _successors(unit: Unit) -> list[Unit]:
@@ -318,16 +325,12 @@ def split(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def desk_add(request: HttpRequest, code: str) -> HttpResponse:
     unit = _scoped(request, code, DESK_ROLES)
-    desk_code = request.POST.get("code", "").strip()
-    name = request.POST.get("name", "").strip()
+    typed = {"code": request.POST.get("code", "")[:200], "name": request.POST.get("name", "")[:400]}
     try:
-        desk_create(actor=_user(request), unit=unit, code=desk_code, name=name)
-    except UnitChangeRefused as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The desk was added."))
+        desk_create(actor=_user(request), unit=unit, code=typed["code"], name=typed["name"])
+    except DeskRefused as exc:  # shown beside its fields, with what was typed
+        return _unit_page(request, unit, 400, desk_typed=typed, desk_problems=exc.problems)
+    messages.success(request, _("The desk was added."))
     return redirect("units:unit", code=unit.code)
 
 

@@ -19,6 +19,7 @@ from hailong.instruments.services import builtin_instruments_load
 from hailong.kiosks.models import Kiosk
 from hailong.units.models import Desk, Service, Unit, UnitKind
 from hailong.units.services import (
+    DeskRefused,
     UnitChangeRefused,
     desk_create,
     desk_update,
@@ -148,13 +149,25 @@ def test_an_edit_is_audited_and_cannot_make_a_loop(province: Unit) -> None:
 
 
 def test_desks_are_added_renamed_and_deactivated_never_deleted(province: Unit) -> None:
-    desk = desk_create(actor=None, unit=province, code="quay-1", name="Quầy 1")
-    with pytest.raises(UnitChangeRefused):
+    desk = desk_create(actor=None, unit=province, code="Quầy 1", name="Quầy 1")
+    assert desk.code == "quay-1"  # as typed, without accents or spaces
+    with pytest.raises(DeskRefused) as refused:
         desk_create(actor=None, unit=province, code="quay-1", name="Lại quầy 1")
+    assert set(refused.value.problems) == {"code"} and "đã có quầy mã quay-1" in str(refused.value)
+    assert desk_create(actor=None, unit=province, code="", name="Quầy số 2 – Đất đai").code == (
+        "quay-so-2-dat-dai"
+    )
+    with pytest.raises(DeskRefused) as refused:
+        desk_create(actor=None, unit=province, code="", name="  ")
+    assert set(refused.value.problems) == {"name"}
+    with pytest.raises(DeskRefused) as refused:
+        desk_create(actor=None, unit=province, code="—", name="Quầy 3")
+    assert "cần chữ hoặc số" in refused.value.problems["code"]
     desk_update(actor=None, desk=desk, name="Quầy 1 – Hộ tịch", active=False)
     desk = Desk.objects.get(pk=desk.pk)
     assert (desk.name, desk.active) == ("Quầy 1 – Hộ tịch", False)
-    assert [e.action for e in AuditEntry.objects.order_by("seq")] == ["desk.create", "desk.update"]
+    actions = [e.action for e in AuditEntry.objects.order_by("seq")]
+    assert actions == ["desk.create", "desk.create", "desk.update"]  # refusals change nothing
 
 
 @settings(

@@ -93,6 +93,14 @@ def test_a_unit_manager_keeps_desks_and_kiosks_of_their_unit_only(tree: dict[str
     desk = Desk.objects.get(unit=tree["a"], code="quay-1")
     manager.post(f"/can-bo/don-vi/14797/quay/{desk.pk}/", {"active": "0"})
     assert not Desk.objects.get(pk=desk.pk).active
+    again = manager.post(
+        "/can-bo/don-vi/14797/quay/", {"code": "Quầy 1", "name": "Quầy <b>1</b> mới"}
+    )
+    page = again.content.decode()
+    assert again.status_code == 400 and 'id="desk-code-error"' in page
+    assert 'value="Quầy &lt;b&gt;1&lt;/b&gt; mới"' in page and 'value="Quầy 1"' in page  # kept
+    empty = manager.post("/can-bo/don-vi/14797/quay/", {"code": "", "name": ""}).content.decode()
+    assert 'id="desk-name-error"' in empty and "Hãy nhập tên quầy" in empty
     assert manager.post("/can-bo/don-vi/16000/quay/", {"code": "q", "name": "Q"}).status_code == 404
     page = manager.post("/can-bo/don-vi/14797/ki-ot/", {"name": "Ki-ốt 1"}).content.decode()
     kiosk = Kiosk.objects.get(name="Ki-ốt 1")
