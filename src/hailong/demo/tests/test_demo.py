@@ -37,6 +37,28 @@ def test_demo_builds_a_realistic_province_and_a_second_run_reuses_it(
     call_command("demo", responses=4000, no_serve=True)
     out = capsys.readouterr().out
     assert "admin" in out and "password" in out
+    # one account per role to sign in as, with the one password printed once
+    import re
+
+    from django.test import Client
+
+    from hailong.cases.models import Case
+
+    password = re.search(r"demo staff, mật khẩu chung / one password \(shown once\): (\S+)", out)
+    assert password is not None
+    for username in ("dieuphoi", "lanhdao.hacthanh", "lanhdao.syt", "nhaplieu.hacthanh",
+                     "lanhdao.tinh", "thanhtra"):  # fmt: skip
+        assert username in out
+        signed = Client().post("/dang-nhap/", {"username": username, "password": password[1]})
+        assert signed.status_code == 302 and signed["Location"] == "/can-bo/", username
+    manager = User.objects.get(username="lanhdao.hacthanh")
+    assert manager.roles.get().unit.name == "Phường Hạc Thành"
+    states = set(Case.objects.values_list("status", flat=True))
+    assert {"assigned", "in_progress", "answered", "closed"} <= states, states
+    assert Case.objects.filter(published=True).exists()
+    assert Case.objects.filter(
+        escalated_at__isnull=False
+    ).exists()  # overdue, with the coordinators
 
     assert Unit.objects.filter(kind__in=[UnitKind.COMMUNE, UnitKind.WARD]).count() == 166
     departments = Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.SERVICE_CENTRE])
@@ -99,6 +121,7 @@ def test_demo_builds_a_realistic_province_and_a_second_run_reuses_it(
     assert Computation.objects.get(campaign=campaign) == computation  # reused, not recomputed
     assert Unit.objects.count() == 182
     assert User.objects.filter(username="admin").count() == 1
+    assert User.objects.filter(username="dieuphoi").count() == 1 and Case.objects.count() == 42
     assert "reusing 4000" in capsys.readouterr().out
 
 

@@ -12,9 +12,10 @@ from django.utils import timezone
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from hailong.accounts.models import User
-from hailong.accounts.services import admin_create
+from hailong.accounts.services import admin_create, password_new
 from hailong.campaigns.services import campaign_transition
 from hailong.collection.models import Response
+from hailong.demo.people import cases_load, staff_create
 from hailong.demo.services import (
     answers_load,
     campaign_create,
@@ -124,5 +125,17 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Tài khoản 'admin' đã có / account 'admin' exists (hailong changepassword admin)"
             )
+        staff_password = password_new()
+        made = staff_create(password=staff_password)
+        if made:
+            self.stdout.write(
+                f"Tài khoản cán bộ mẫu / demo staff, mật khẩu chung / one password (shown once): "
+                f"{staff_password}"
+            )
+            for person, _ in made:
+                self.stdout.write(f"  {person.username:<18} {person.what}")
+        cases = cases_load()
+        if cases:
+            self.stdout.write(f"Phản ánh, kiến nghị mẫu / demo cases: {cases}")
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])
