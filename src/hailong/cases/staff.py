@@ -139,6 +139,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/staff_list.html", context)
 
 
+def _suggested(case: Case) -> str:
+    """The comment tagger's factors and tone in words, not codes ("F3 · neutral")."""
+    from hailong.comments.lexicon import default_lexicon
+    from hailong.topics.models import Tone
+
+    names = default_lexicon().factor_names
+    factors = [f"{f} – {names[f]}" if f in names else f for f in case.factors]
+    tone = str(Tone(case.tone).label) if case.tone in Tone.values else case.tone
+    return " · ".join(part for part in ("; ".join(factors), tone) if part) or "–"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_page(request: HttpRequest, pk: int) -> HttpResponse:
@@ -195,6 +206,7 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
         "S": {s.name: s.value for s in Case.Status},
         "list_url": reverse("cases:staff_list"),
         "typed": request.POST if request.method == "POST" else {},
+        "suggested": _suggested(case),
         "text_max": settings.HAILONG_CASE_TEXT_MAX,
     }
     return render(request, "cases/staff_case.html", context, status=status)

@@ -87,8 +87,11 @@ def test_staff_see_only_their_units_and_clerks_nothing(
     listing = client.get("/can-bo/phan-anh/").content.decode()
     assert mine.code in listing and theirs.code not in listing
     assert client.get(f"/can-bo/phan-anh/{theirs.pk}/").status_code == 404
+    Case.objects.filter(pk=mine.pk).update(factors=["F3"], tone="neutral")
     page = client.get(f"/can-bo/phan-anh/{mine.pk}/").content.decode()
     assert "0912345678" in page  # the owning unit reads the text whole
+    assert "F3 – Công chức trực tiếp giải quyết công việc · Trung tính" in page  # words, not codes
+    assert "Trạng thái trước" in page and "Từ ngày" not in page
     reply = client.post(f"/can-bo/phan-anh/{theirs.pk}/", {"buoc": "bat-dau"})
     assert reply.status_code == 404
     client.post(f"/can-bo/phan-anh/{mine.pk}/", {"buoc": "tra-loi", "tra_loi": "Sớm quá"})
