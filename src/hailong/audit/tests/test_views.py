@@ -65,6 +65,22 @@ def test_auditors_administrators_and_coordinators_see_everything(role: str, log:
     page = signed_in(role).get(URL).content.decode()
     assert "Phường Hạc Thành" in page and "Xã Đông Tiến" in page and "results.publish" in page
     assert "&lt;b&gt;mới&lt;/b&gt;" in page  # escaped
+    assert "công bố kết quả" in page and "sửa chỉ tiêu mẫu" in page  # the code, and in words
+
+
+def test_every_action_written_to_the_log_has_words() -> None:
+    """A new action without a label would show only its code to the person reading the log."""
+    import re
+    from pathlib import Path
+
+    import hailong
+    from hailong.audit.labels import LABELS
+
+    written = set()
+    for path in Path(hailong.__file__).parent.rglob("*.py"):
+        if "tests" not in path.parts:
+            written |= set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', path.read_text("utf-8")))
+    assert written and written <= set(LABELS), written - set(LABELS)
 
 
 def test_a_unit_manager_sees_only_their_units_entries(units: dict[str, Unit], log: None) -> None:
