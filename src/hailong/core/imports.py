@@ -25,7 +25,12 @@ class Problem:
     message_en: str
 
     def __str__(self) -> str:
-        where = f"dòng/row {self.row}" + (f", cột/column '{self.column}'" if self.column else "")
+        if self.row == 0:  # the file as a whole (unreadable, empty): no row to point at
+            where = "tệp/file" + (f", cột/column '{self.column}'" if self.column else "")
+        else:
+            where = f"dòng/row {self.row}" + (
+                f", cột/column '{self.column}'" if self.column else ""
+            )
         return f"{where}: {self.message_vi} / {self.message_en}"
 
 

@@ -111,6 +111,8 @@ def test_coordinators_add_remove_and_import_days_and_each_change_is_audited(
     assert reply.status_code == 302
     assert Holiday.objects.filter(working_day=True).get().day == dt.date(2027, 1, 30)
     assert Holiday.objects.count() == 3
+    page = client.get(URL).content.decode()
+    assert "Tết Nguyên đán" in page and "Lunar New Year" not in page  # one language a page
     actions = list(
         AuditEntry.objects.filter(action__startswith="holiday.")
         .order_by("seq")
@@ -134,6 +136,9 @@ def test_a_bad_file_imports_nothing_and_says_where(
     assert "2027-02-31" in body and "thứ Bảy hoặc Chủ nhật" in body
     assert not Holiday.objects.exists()
     assert not AuditEntry.objects.filter(action__startswith="holiday.").exists()
+    latin1 = SimpleUploadedFile("tet.csv", b"date,name\n2027-02-04,T\xeat\n")  # not UTF-8
+    body = client.post(URL, {"buoc": "nhap", "tep": latin1}).content.decode()
+    assert "không phải UTF-8" in body and "<td>0</td>" not in body  # the file, not "row 0"
 
 
 def test_managers_are_refused_and_auditors_only_read(
