@@ -37,11 +37,13 @@ PHONE = re.compile(r"^\+?[0-9 .]{8,20}$")
 
 
 class CaseRefused(ValueError):
-    """A step that cannot be taken; ``vi`` and ``en`` say why."""
+    """A step that cannot be taken; ``vi`` and ``en`` say why, ``fields`` field by field
+    (``{"text": (vi, en)}``) when a form was wrong in several places at once."""
 
-    def __init__(self, vi: str, en: str) -> None:
+    def __init__(self, vi: str, en: str, fields: dict[str, tuple[str, str]] | None = None) -> None:
         super().__init__(en)
         self.vi, self.en = vi, en
+        self.fields = fields or {}
 
 
 def _text(value: str, *, what_vi: str, what_en: str) -> str:
@@ -124,7 +126,7 @@ def _publish_if_agreed(case: Case) -> None:
 @transaction.atomic
 def case_submit(
     *,
-    unit: Unit,
+    unit: Unit | None,
     kind: str,
     text: str,
     receipt: str = "",
@@ -137,37 +139,48 @@ def case_submit(
     honeypot: str = "",
     now: dt.datetime | None = None,
 ) -> Case:
-    """A complaint or suggestion from anyone; assigned at once to the unit they chose."""
+    """A complaint or suggestion from anyone; assigned at once to the unit they chose.
+
+    Every wrong field is named at once (:attr:`CaseRefused.fields`), so that a person on a
+    slow phone corrects the form in one go rather than one refusal at a time.
+    """
     now = now or timezone.now()
     if honeypot:
         raise CaseRefused("không gửi được phản ánh", "the case could not be sent")
-    if kind not in Case.Kind.values:
-        raise CaseRefused("hãy chọn phản ánh hoặc kiến nghị", "choose complaint or suggestion")
-    if unit.valid_to is not None and unit.valid_to < timezone.localdate(now):
-        raise CaseRefused(
+    problems: dict[str, tuple[str, str]] = {}
+    if unit is None:
+        problems["unit"] = ("hãy chọn đơn vị nhận phản ánh", "choose the unit")
+    elif unit.valid_to is not None and unit.valid_to < timezone.localdate(now):
+        problems["unit"] = (
             "đơn vị này không còn hoạt động; hãy chọn đơn vị đã tiếp nhận thay",
             "this unit no longer exists; choose the unit that took over",
         )
-    body = _text(text, what_vi="nội dung phản ánh", what_en="text")
+    if kind not in Case.Kind.values:
+        problems["kind"] = ("hãy chọn phản ánh hoặc kiến nghị", "choose complaint or suggestion")
+    body = ""
+    try:
+        body = _text(text, what_vi="nội dung phản ánh", what_en="text")
+    except CaseRefused as exc:
+        problems["text"] = (exc.vi, exc.en)
     response = None
     if receipt.strip():
         canonical = receipt_normalise(receipt)
         response = Response.objects.filter(receipt=canonical).first() if canonical else None
         if response is None:
-            raise CaseRefused(
+            problems["receipt"] = (
                 "không có câu trả lời khảo sát nào với số biên nhận này",
                 "there is no survey answer with this receipt number",
             )
-        if response.unit_id != unit.pk:
-            raise CaseRefused(
+        elif unit is not None and response.unit_id != unit.pk:
+            problems["receipt"] = (
                 "số biên nhận thuộc câu trả lời cho đơn vị khác",
                 "the receipt belongs to an answer about another unit",
             )
     name, phone, email = name.strip(), phone.strip(), email.strip()
     if len(name) > 100:
-        raise CaseRefused("họ tên dài quá 100 ký tự", "the name is longer than 100 characters")
+        problems["name"] = ("họ tên dài quá 100 ký tự", "the name is longer than 100 characters")
     if phone and not PHONE.match(phone):
-        raise CaseRefused(
+        problems["phone"] = (
             "số điện thoại chỉ gồm chữ số (8 đến 20 ký tự)",
             "the phone number must be digits (8 to 20 characters)",
         )
@@ -175,9 +188,10 @@ def case_submit(
         try:
             validate_email(email)
         except ValidationError:
-            raise CaseRefused(
-                "địa chỉ thư điện tử không hợp lệ", "the e-mail is not valid"
-            ) from None
+            problems["email"] = ("địa chỉ thư điện tử không hợp lệ", "the e-mail is not valid")
+    if problems or unit is None:
+        vi, en = zip(*problems.values(), strict=True)
+        raise CaseRefused("; ".join(vi), "; ".join(en), problems)
     if client_hash:
         recent = Case.objects.filter(
             client_hash=client_hash, received_at__gte=now - dt.timedelta(hours=1)

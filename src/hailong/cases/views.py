@@ -57,14 +57,12 @@ def submit(request: HttpRequest) -> HttpResponse:
         "source": source,
     }
     error = ""
+    problems: dict[str, str] = {}
     status = 200
     if request.method == "POST":
-        unit = Unit.objects.filter(code=form["unit"]).first()
         try:
-            if unit is None:
-                raise CaseRefused("hãy chọn đơn vị nhận phản ánh", "choose the unit")
             case = case_submit(
-                unit=unit,
+                unit=Unit.objects.filter(code=form["unit"]).first(),
                 kind=form["kind"],
                 text=form["text"],
                 receipt=form["receipt"],
@@ -78,12 +76,15 @@ def submit(request: HttpRequest) -> HttpResponse:
             )
         except CaseRefused as exc:
             error, status = refused_text(exc), 400
+            english = (translation.get_language() or "vi").startswith("en")
+            problems = {field: pair[english] for field, pair in exc.fields.items()}
         else:
             return redirect(reverse("cases:track") + "?" + urlencode({"ma": case.code, "moi": "1"}))
     receipt_ok = bool(form["receipt"]) and receipt_normalise(form["receipt"]) is not None
     context = {
         "form": form,
         "error": error,
+        "problems": problems,
         "units": _units(),
         "receipt_ok": receipt_ok,
         "text_max": _text_max(),

@@ -70,6 +70,15 @@ def test_bad_input_on_the_form_says_why_and_keeps_what_was_typed(
     reply = client.post("/gop-y/", {"don_vi": "nope", "loai": "complaint", "noi_dung": "Chậm"})
     assert reply.status_code == 400 and "Chậm" in reply.content.decode()
     assert not Case.objects.exists()
+    # everything wrong is named at once, each beside its field
+    reply = client.post("/gop-y/", {"don_vi": "", "noi_dung": "", "bien_nhan": "2026-XXXX",
+                                    "dien_thoai": "gọi tôi", "email": "mai@", "ho_ten": "Mai"})  # fmt: skip
+    page = reply.content.decode()
+    for field in ("don_vi", "loai", "noi_dung", "bien_nhan", "dien_thoai", "email"):
+        assert f'id="{field}-error"' in page, field
+    assert 'id="ho_ten-error"' not in page and 'value="Mai"' in page
+    assert 'href="#noi_dung">Nội dung phản ánh đang để trống</a>' in page
+    assert not Case.objects.exists()
 
 
 def test_an_unknown_tracking_code_is_a_clear_404(client: Client) -> None:
