@@ -209,9 +209,12 @@ def survey_form(request: HttpRequest) -> HttpResponse:
         try:
             target = _resolve(request.GET)
         except Unavailable as exc:
-            return render(
-                request, "collection/unavailable.html", {"message": exc.message}, status=exc.status
-            )
+            context = {
+                "message": exc.message,
+                # a refused invitation code is typed again here, not on a page further back
+                "code_typed": request.GET["ma"][:40] if request.GET.get("ma") else None,
+            }
+            return render(request, "collection/unavailable.html", context, status=exc.status)
         token = token_new(
             campaign_id=target.campaign.pk,
             unit_id=target.unit.pk,

@@ -41,6 +41,7 @@ def test_a_respondent_answers_screen_by_screen(open_campaign: Campaign, client: 
     assert first.status_code == 200 and "Đăng ký khai sinh" in html
     assert 'action="/gui-phieu/"' in html  # the desk form has one screen: it posts to the route
     assert 'name="website"' in html and "Bước 1/1" in html
+    assert "Tối đa 2.000 ký tự." in html  # the comment box says where it stops
 
 
 def test_a_long_questionnaire_goes_screen_by_screen_with_skip_rules(
@@ -167,6 +168,9 @@ def test_an_invitation_code_is_answered_once_and_marks_the_answer_verified(
     assert refused.value.reason == "used"
     page = client.get("/khao-sat/phieu/", {"ma": code.code})
     assert page.status_code == 404 and "đã được dùng" in page.content.decode()
+    mistyped = client.get("/khao-sat/phieu/", {"ma": code.code[:-1] + "*"}).content.decode()
+    assert 'name="ma" value="' + code.code[:-1] + '*"' in mistyped  # typed again right here
+    assert "Nhập lại mã mời" in mistyped
     # a second form opened before the first was sent cannot use the code again
     fields["_token"] = fields_of(html)["_token"][:1]
     fields["tong_the"] = ["1"]
