@@ -54,6 +54,8 @@ def test_the_ranking_table_shows_published_figures_in_vietnamese_format(
         ).count()
     )
     assert "Xã, phường" in page and "Thấp nhất" in page and "Cao nhất" in page
+    legend = page.index("<dt>F1</dt><dd>Tiếp cận dịch vụ hành chính công</dd>")
+    assert legend < page.index('<table class="ranking">')  # said before the columns, not hovered
     lowest = min(r.index for r in ranked if r.unit.kind in ("commune", "ward"))  # type: ignore[union-attr]
     assert number_vn(lowest, 2) in page
 
@@ -102,9 +104,9 @@ def test_the_published_pages_draw_charts_beside_their_tables(client: Client, com
     assert 'aria-label="Chỉ số từng yếu tố của toàn tỉnh, kèm khoảng tin cậy"' in page
     ranking_tables = page.count('<table class="ranking">')
     assert ranking_tables >= 1
-    assert page.count('aria-label="Chỉ số chung của từng cơ quan, đơn vị kèm khoảng tin cậy"') == (
-        ranking_tables
-    )
+    # one ranking chart per table, each named for its class of units
+    ranking = 'role="img" aria-label="Chỉ số chung của từng cơ quan, đơn vị kèm khoảng tin cậy – '
+    assert page.count(ranking) == ranking_tables
     factor = IndexRow.objects.filter(
         computation=computation, grouping="province", level="factor"
     ).first()
