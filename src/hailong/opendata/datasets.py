@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from hailong.campaigns.models import Channel
 from hailong.collection.models import CollectionMode, Response
@@ -41,7 +41,15 @@ def _labels(instrument: Instrument) -> dict[tuple[str, str], str]:
 # Staff-only breakdowns (a unit by procedure, by channel): often one or two answers a group.
 STAFF_GROUPINGS = ("unit_service", "unit_source")
 # Groupings published whatever their size: the ranking itself (the portal shows it too).
-ALWAYS_PUBLISHED = ("province", "unit", "unit_kind", "unit_level")
+ALWAYS_PUBLISHED = ("province", "unit_level", "unit_kind", "unit")
+
+
+# the province, then its units by kind and level, then the units: what a reader looks for first
+_FIRST = Case(
+    *(When(grouping=g, then=Value(i)) for i, g in enumerate(ALWAYS_PUBLISHED)),
+    default=Value(len(ALWAYS_PUBLISHED)),
+    output_field=IntegerField(),
+)
 
 
 def index_rows(computation: Computation) -> Iterator[tuple[Any, ...]]:
@@ -56,7 +64,8 @@ def index_rows(computation: Computation) -> Iterator[tuple[Any, ...]]:
         computation.rows.select_related("unit")
         .exclude(grouping__in=STAFF_GROUPINGS)
         .exclude(~Q(grouping__in=ALWAYS_PUBLISHED) & Q(n__lt=K))
-        .order_by("grouping", "group_value", "level", "code")
+        .annotate(first=_FIRST)
+        .order_by("first", "grouping", "group_value", "level", "code")
         .iterator(chunk_size=CHUNK)
     )
     for r in rows:

@@ -47,14 +47,23 @@ def write_csv(path: Path, columns: Sequence[Column], rows: Iterable[Sequence[Any
 def write_xlsx(
     path: Path, columns: Sequence[Column], rows: Iterable[Sequence[Any]], *, sheet: str
 ) -> None:
-    """One sheet with Vietnamese headers, frozen and filterable."""
+    """One sheet with Vietnamese headers, frozen and filterable.
+
+    Numbers keep every digit but show two decimals with the reader's own separators (a
+    Vietnamese Excel shows 85,17), whole numbers none; names and labels get wide columns.
+    """
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
     try:
         bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        shown = {
+            "number": book.add_format({"num_format": "#,##0.00"}),
+            "integer": book.add_format({"num_format": "#,##0"}),
+        }
         ws = book.add_worksheet(sheet[:31])
         for j, c in enumerate(columns):
             ws.write_string(0, j, c.vi, bold)
-            ws.set_column(j, j, 14)
+            wide = c.name in ("unit_name", "label") or c.name.startswith("y_kien")
+            ws.set_column(j, j, 40 if wide else 14, shown.get(c.type))
         ws.freeze_panes(1, 0)
         last = 0
         for i, row in enumerate(rows, start=1):

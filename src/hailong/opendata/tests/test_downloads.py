@@ -92,6 +92,11 @@ def test_the_index_table_in_every_format_has_the_stored_figures(
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
     assert header[:3] == ["Cách nhóm", "Nhóm", "Mã đơn vị"] and sheet.auto_filter.ref
     assert sheet.max_row == stored.count() + 1
+    first = [c for c in next(sheet.iter_rows(min_row=2, max_row=2))]
+    assert first[0].value == "province"  # the province first, not alphabetical groupings
+    index = header.index("Chỉ số (%)")
+    assert first[index].number_format == "#,##0.00" and isinstance(first[index].value, float)
+    assert first[header.index("Số câu trả lời hợp lệ")].number_format == "#,##0"
 
     document = json.loads(_body(client.get(f"/du-lieu-mo/{computed.code}/chi-so.json")))
     assert document["metadata"]["content_sha256"] == computation.digest
