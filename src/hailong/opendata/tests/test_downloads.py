@@ -144,6 +144,8 @@ def test_the_answers_leave_out_free_text_and_identifiers(client: Client, compute
         assert client.get(f"/du-lieu-mo/{computed.code}/tra-loi.{fmt}").status_code == 200
     page = client.get(f"/du-lieu-mo/{computed.code}/tu-dien/").content.decode()
     assert ("f1_1" in page and "Rất hài lòng" in page) or "hài lòng" in page
+    assert "Thuộc tính người trả lời chỉ được công bố" in page
+    assert "Respondent attributes are released only" not in page  # one language a page
 
 
 def test_a_unique_respondent_cannot_be_singled_out(
