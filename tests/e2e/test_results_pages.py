@@ -63,7 +63,7 @@ def test_a_citizen_reads_the_ranking_and_a_unit_page(
     tooltip = page.locator("#vg-tooltip-element")
     expect(tooltip).to_be_visible()
     expect(tooltip).to_contain_text(first_unit)
-    expect(tooltip).to_contain_text("Khoảng tin cậy 95%")
+    expect(tooltip).to_contain_text("Khoảng tin cậy (95%)")
     assert axe(page) == []  # the live drawing and its tooltip too
     page.screenshot(path=str(artifacts / "results-chart-live.png"))
     assert [u for u in requests if "bundle" in u and u.startswith(live_server.url)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -24,6 +25,8 @@ SPEC = {
 
 def test_an_inline_chart_is_a_named_image_that_scales() -> None:
     markup = chart_html(SPEC, title="Chỉ số <SIPAS>", description="Một đơn vị", interactive=False)
+    frame, markup = markup[: markup.index(">") + 1], markup[markup.index(">") + 1 :]
+    assert 'role="group" tabindex="0" aria-label="Chỉ số &lt;SIPAS&gt;"' in frame
     head = markup[: markup.index(">") + 1]
     assert head.startswith("<svg") and 'role="img"' in head and "viewBox" in head
     assert " width=" not in head and " height=" not in head and head.count("class=") == 1
@@ -73,8 +76,10 @@ def test_an_interactive_chart_carries_its_spec_safely_beside_the_drawing() -> No
         "data": {"values": [{"unit": "</script><script>alert(1)</script> & <!--", "index": 50.0}]},
     }
     markup = chart_html(spec, title="t")
-    assert markup.startswith('<div class="chart-live" data-chart><svg')
-    carried = re.search(r'<script type="application/json">(.*?)</script></div>$', markup, re.S)
+    assert '<div class="chart-live" data-chart><svg' in markup
+    carried = re.search(
+        r'<script type="application/json">(.*?)</script></div></div>$', markup, re.S
+    )
     assert carried is not None
     assert "<" not in carried.group(1) and ">" not in carried.group(1)
     assert "&" not in carried.group(1)
@@ -92,7 +97,7 @@ def test_links_go_to_the_browser_only() -> None:
     markup = chart_html(ranking_spec(rows, title="%"), title="t")
     drawing, carried = markup.split('<script type="application/json">')
     assert "<a" not in drawing and "/ket-qua/X1/" not in drawing  # no link inside the image
-    spec = json.loads(carried.removesuffix("</script></div>"))
+    spec = json.loads(carried.removesuffix("</script></div></div>"))
     assert [v["href"] for v in spec["data"]["values"]] == ["/ket-qua/X1/", "/ket-qua/X2/"]
     assert spec["layer"][-1]["encoding"]["href"] == {"field": "href", "type": "nominal"}
 
@@ -102,3 +107,53 @@ def test_the_browser_bundle_is_the_vega_the_server_draws_with() -> None:
     assert bundle.exists(), "run 'make vendor-charts' after upgrading vl-convert"
     assert f'"{vlc.get_vega_version()}"' in bundle.read_text()  # the version inside the file
     assert bundle.stat().st_size > 500_000
+
+
+def _shown(rows: int) -> dict[str, object]:
+    from hailong.core.charts import factors_spec, groups_spec, series_spec
+
+    lines = [
+        {"label": f"Ẩn ặ đơn vị {i}", "unit": f"Xã Ẩm Sặt {i}", "index": 80.0 - i * 0.1,
+         "low": 70.0, "high": 90.0}
+        for i in range(rows)
+    ]  # fmt: skip
+    points = [{"series": s, "year": str(y), "index": 80.0} for s in "AB" for y in (2023, 2024)]
+    return {
+        "ranking": ranking_spec(lines, title="Hài lòng (%)"),
+        "factors": factors_spec(lines, title="Hài lòng (%)"),
+        "groups": groups_spec(lines, title="Hài lòng (%)", reference=80.0),
+        "series": series_spec(points, title="Hài lòng (%)"),
+    }
+
+
+def test_on_a_360_px_phone_every_chart_text_shows_at_least_12_px() -> None:
+    """The page shows a drawing at its container's width (328 px on a 360 px phone) but never
+    narrower than the width it was drawn at (its min-width): the displayed size of a text is
+    its drawn size times max(328, min-width) / drawn width."""
+    for rows in (3, 12, 150):
+        for name, spec in _shown(rows).items():
+            markup = chart_html(spec, title=name, interactive=False)
+            width = float(re.search(r'viewBox="0 0 ([\d.]+)', markup).group(1))  # type: ignore[union-attr]
+            floor = float(re.search(r"min-width:([\d.]+)px", markup).group(1))  # type: ignore[union-attr]
+            scale = max(328.0, floor) / width
+            sizes = [float(s) for s in re.findall(r'font-size="([\d.]+)px"', markup)]
+            assert sizes, name
+            assert min(sizes) * scale >= 12.0, (name, rows, min(sizes), scale)
+
+
+def test_a_ranking_line_is_tall_enough_for_stacked_vietnamese_marks() -> None:
+    for rows in (3, 12, 41, 150):
+        for name in ("ranking", "factors", "groups"):
+            spec = _shown(rows)[name]
+            markup = chart_html(spec, title=name, interactive=False)
+            labels = re.findall(
+                r'<text text-anchor="end" transform="translate\(-[\d.]+,([\d.]+)\)"'
+                r' font-family="[^"]*" font-size="([\d.]+)px"',
+                markup,
+            )
+            ys = sorted({float(y) for y, _ in labels})
+            assert len(ys) >= rows, (name, rows, len(ys))
+            pitch = min(b - a for a, b in itertools.pairwise(ys)) if rows > 1 else None
+            size = max(float(s) for _, s in labels)
+            if pitch is not None:
+                assert pitch >= 1.4 * size, (name, rows, pitch, size)

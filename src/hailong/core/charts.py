@@ -36,14 +36,22 @@ LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " 
 # Vega, Vega-Lite and vega-embed as vl-convert bundles them: the browser draws with the very
 # versions the server draws with. `make vendor-charts` writes it; a test checks the version.
 BUNDLE = f"core/vendor/vega-{vlc.get_vega_version()}-bundle.min.js"
+# Every word and number in a chart is drawn at FONT px and shown at least that size: a page
+# never shrinks a chart below its drawn width (``chart_html``: on a narrow phone it scrolls
+# sideways inside its own region instead), so 12 px drawn reads as 12 CSS px on a 360 px phone.
+FONT = 12
+# A line of a chart (a ranked unit, a factor) is at least 1.5 times its labels' font size tall:
+# Vietnamese stacks two marks on a letter ("Ẩ", "ặ") and needs about 1.4 for lines not to touch.
+ROW = -(-FONT * 3 // 2)
 CONFIG: dict[str, Any] = {
     # the page names the whole <svg role="img">; ARIA on inner marks (some of them
     # empty layers) only adds unnamed images for screen readers
     "aria": False,
     "mark": {"aria": False},
-    "legend": {"aria": False},
     "font": "Noto Sans",
-    "axis": {"labelFontSize": 10, "titleFontSize": 10, "labelLimit": 300, "aria": False},
+    "axis": {"labelFontSize": FONT, "titleFontSize": FONT, "labelLimit": 300, "aria": False},
+    "legend": {"aria": False, "labelFontSize": FONT, "titleFontSize": FONT},
+    "text": {"fontSize": FONT},
     "view": {"stroke": None},
 }
 
@@ -88,11 +96,21 @@ def svg_cached(spec: dict[str, Any]) -> str:
     return str(drawn)
 
 
+def drawn_width(drawing: str) -> int:
+    """The width an SVG from ``svg`` was drawn at (its viewBox), in CSS px."""
+    box = re.search(r'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)', drawing)
+    return round(float(box.group(1))) if box else 0
+
+
 def chart_html(
     spec: dict[str, Any], *, title: str, description: str = "", interactive: bool = True
 ) -> str:
-    """The chart as inline SVG for a page: an image with a name, scaled to its container;
+    """The chart as inline SVG for a page: an image with a name, in a named frame of its own
+    that scrolls sideways (keyboard-focusable) when the screen is narrower than the drawing;
     ``interactive`` adds the spec for ``core/charts.js`` (see the module's docstring).
+
+    The drawing widens with its container (up to a quarter more) but never shrinks below the
+    width it was drawn at (``min-width``): shrunk to a 360 px phone, its text came out 5 px tall.
 
     Returns markup (mark it safe in the template); the title and description are escaped here.
     """
@@ -103,21 +121,34 @@ def chart_html(
     if opening is None:  # pragma: no cover - vl-convert always returns an <svg> element
         raise ValueError("vl-convert returned no <svg> element")
     head = opening.group(0)
-    head = re.sub(r'\s(width|height)="[^"]*"', "", head)  # scale with the page; viewBox keeps shape
+    width = drawn_width(head)
+    head = re.sub(r'\s(width|height|style)="[^"]*"', "", head)  # the viewBox keeps the shape
     head = re.sub(r'\sclass="[^"]*"', "", head)
-    head = head[:-1] + f' role="img" aria-label="{label}" class="chart" focusable="false">'
+    head = head[:-1] + (
+        f' role="img" aria-label="{label}" class="chart" focusable="false"'
+        f' style="min-width:{width}px;max-width:{width * 5 // 4}px">'
+    )
     inner = f"<title>{label}</title>"
     if description:
         inner += f"<desc>{html.escape(description)}</desc>"
     static_svg = head + inner + drawn[opening.end() :]
+    # The frame is as wide as its container whatever it holds (inline-size containment: in a
+    # flex row it would otherwise stretch to the drawing) and scrolls what does not fit; it
+    # takes the focus, so the keyboard scrolls it too, and is named for its chart. A named
+    # group, not a region: a landmark per chart would crowd the page's landmarks, and the
+    # dashboards' tables (regions) are named with the very caption their chart bears.
+    region = (
+        f'<div class="scroll chart-scroll" role="group" tabindex="0" aria-label="{label}"'
+        ' style="overflow-x:auto;contain:inline-size">'
+    )
     if not interactive:
-        return static_svg
+        return f"{region}{static_svg}</div>"
     data = json.dumps(_configured(spec), ensure_ascii=False, separators=(",", ":"), default=str)
     # inside <script>, "</" or "<!--" would end or bend the element: escape every "<", ">", "&"
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return (
-        f'<div class="chart-live" data-chart>{static_svg}'
-        f'<script type="application/json">{data}</script></div>'
+        f'{region}<div class="chart-live" data-chart>{static_svg}'
+        f'<script type="application/json">{data}</script></div></div>'
     )
 
 
@@ -143,7 +174,7 @@ def _tips(name: str, name_title: str) -> list[dict[str, Any]]:
     return [
         {"field": name, "type": "nominal", "title": name_title},
         {"field": "index", "type": "quantitative", "title": _("Index (%)"), "format": ",.2f"},
-        {"field": "interval", "type": "nominal", "title": _("95% interval")},
+        {"field": "interval", "type": "nominal", "title": _("Interval (95%)")},
     ]
 
 
@@ -163,8 +194,8 @@ def factors_spec(rows: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
     lows = [v["low"] for v in values]
     scale = {"domain": [max(0, min(lows) - 10), 100], "nice": False}
     return {
-        "width": 220,
-        "height": 22 * len(values),
+        "width": 200,
+        "height": (ROW + 4) * len(values),
         "data": {"values": values},
         "transform": [tooltip_interval()],
         "encoding": {"y": {"field": "label", "type": "nominal", "sort": None, "title": None}},
@@ -190,7 +221,7 @@ def factors_spec(rows: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
                 },
             },
             {
-                "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 9},
+                "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": FONT},
                 "encoding": {
                     "x": {"field": "high", "type": "quantitative"},
                     "text": {"field": "index", "format": ",.2f"},
@@ -200,15 +231,19 @@ def factors_spec(rows: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
     }
 
 
-def ranking_chart(rows: list[dict[str, Any]], *, title: str) -> str:
+def ranking_chart(rows: list[dict[str, Any]], *, title: str, low: float | None = None) -> str:
     """Every ranked unit as a dot with its interval, best first."""
-    return svg(ranking_spec(rows, title=title))
+    return svg(ranking_spec(rows, title=title, low=low))
 
 
-def ranking_spec(rows: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
+def ranking_spec(
+    rows: list[dict[str, Any]], *, title: str, low: float | None = None
+) -> dict[str, Any]:
     """Dots with interval rules, one line per unit in the given order; rows need unit, index,
     low, high; a row with ``"few": True`` is drawn hollow and grey (too few answers). With an
-    ``href`` per row, a click on the unit's line opens its page (in the browser)."""
+    ``href`` per row, a click on the unit's line opens its page (in the browser). Each line is
+    ``ROW`` tall (1.5 times the labels' size); ``low`` starts the scale there (so that the
+    parts of a long ranking split over pages share one scale)."""
     values = [
         {
             "unit": r["unit"],
@@ -220,7 +255,8 @@ def ranking_spec(rows: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
         }
         for r in rows
     ]
-    low = min(v["low"] for v in values)
+    if low is None:
+        low = min(v["low"] for v in values)
     linked = all("href" in v for v in values)
     # a unit's whole line answers the pointer (its dot alone is a few pixels wide)
     line: dict[str, Any] = {
@@ -233,8 +269,8 @@ def ranking_spec(rows: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
         },
     }
     return {
-        "width": 380,
-        "height": max(60, 9 * len(values)),
+        "width": 300,
+        "height": max(60, ROW * len(values)),
         "data": {"values": values},
         "transform": [tooltip_interval()],
         "encoding": {
@@ -243,7 +279,6 @@ def ranking_spec(rows: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
                 "type": "nominal",
                 "sort": None,
                 "title": None,
-                "axis": {"labelFontSize": 7 if len(values) > 40 else 9},
             }
         },
         "layer": [
@@ -326,8 +361,8 @@ def groups_spec(
             }
         )
     return {
-        "width": 260,
-        "height": max(40, 20 * len(values)),
+        "width": 200,
+        "height": max(40, (ROW + 2) * len(values)),
         "data": {"values": values},
         "transform": [tooltip_interval()],
         "encoding": {
@@ -343,7 +378,7 @@ def series_spec(points: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
     province's campaigns beside the national SIPAS reference. In the browser a click on a
     legend entry picks that series (the others fade)."""
     return {
-        "width": 360,
+        "width": 280,
         "height": 180,
         "data": {"values": points},
         "params": [{"name": "pick", "select": {"type": "point", "fields": ["series"]},

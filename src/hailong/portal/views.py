@@ -77,6 +77,10 @@ def _results_charts(data: Published, language: str) -> dict[str, Any]:
             factors_spec(factors, title=_("Satisfied (%)")),
             title=_("Index of each factor in the province, with its interval"),
         )
+    classes = {
+        "province_agencies": _("Province departments, agencies and centre"),
+        "local": _("Communes and wards"),
+    }
     charts["ranking"] = {
         table.klass: chart_html(
             ranking_spec(
@@ -92,7 +96,10 @@ def _results_charts(data: Published, language: str) -> dict[str, Any]:
                 ],
                 title=_("Satisfied (%)"),
             ),
-            title=_("Overall index of each unit with its interval"),
+            # one chart per class of units: each named for its class (names must differ)
+            title=_("Overall index of each unit with its interval")
+            + " – "
+            + classes.get(table.klass, _("Districts")),
         )
         for table in data.tables
         if table.ranked

@@ -24,6 +24,9 @@ from .data import ReportSource, report_data, source_read, unit_page
 
 TEMPLATES = Path(__file__).resolve().parent / "typst"
 Progress = Callable[[int, str], None]
+# units per ranking chart in the report: one part fills at most a page of A4 (an image taller
+# than the page would be cut off)
+RANKING_PART = 45
 
 
 def _quiet(percent: int, message: str) -> None:
@@ -93,12 +96,19 @@ def _charts(source: ReportSource) -> dict[str, Any]:
         "ranking": [],
     }
     for table in source.published.tables:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"unit": u.unit.name, "index": o.index, "low": o.low, "high": o.high}
             for u in table.ranked
             if (o := u.overall).index is not None and o.low is not None and o.high is not None
         ]
-        charts["ranking"].append(ranking_chart(rows, title=_("Index (%)")) if rows else "")
+        # a long ranking goes over several pages, in parts drawn on one scale
+        low = min((r["low"] for r in rows), default=0.0)
+        charts["ranking"].append(
+            [
+                ranking_chart(rows[start : start + RANKING_PART], title=_("Index (%)"), low=low)
+                for start in range(0, len(rows), RANKING_PART)
+            ]
+        )
     return charts
 
 

@@ -51,6 +51,8 @@
         svg.removeAttribute("aria-roledescription");
         svg.removeAttribute("width");
         svg.removeAttribute("height");
+        // never narrower than drawn: on a phone the chart scrolls in its region instead
+        svg.setAttribute("style", drawn.getAttribute("style") || "");
         svg.classList.add("chart");
         var desc = drawn.querySelector("desc");
         if (desc) svg.insertBefore(desc.cloneNode(true), svg.firstChild);
