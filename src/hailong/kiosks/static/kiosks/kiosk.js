@@ -9,6 +9,7 @@
   var app = document.getElementById("kiosk-app");
   var status = document.getElementById("kiosk-status");
   var QUEUE = "hailong-kiosk-queue";
+  var NOT_APPLICABLE = 99;  // hailong.measurement.answers.NOT_APPLICABLE
   var answers, step, started, idleTimer, sending = false;
 
   form.hidden = true;
@@ -83,13 +84,16 @@
       box.addEventListener("input", touch);
     } else {
       var choices = el("div", { "class": "choices", role: "group", "aria-labelledby": "kiosk-q" });
+      // an ordinal scale's points stay together, in one row or one column in order (kiosk.css);
+      // "not applicable" (NOT_APPLICABLE, 99, added by the server) comes after them
+      var scale = q.type === "ordinal" ? choices.appendChild(el("div", { "class": "scale" })) : choices;
       q.options.forEach(function (o) {
         var b = el("button", { type: "button" }, o.label);
         b.addEventListener("click", function () {
           answers[q.code] = q.type === "multi" ? [o.value] : o.value;
           next();
         });
-        choices.appendChild(b);
+        (o.value === NOT_APPLICABLE ? choices : scale).appendChild(b);
       });
       app.appendChild(choices);
       if (!q.required) {
