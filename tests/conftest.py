@@ -9,6 +9,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -186,3 +187,47 @@ def asgi_server(transactional_db: None) -> Iterator[str]:
     except subprocess.TimeoutExpired:
         server.kill()
         raise
+
+
+@pytest.fixture
+def computed_demo(settings: Any, tmp_path: Path) -> Any:
+    """The demo's 2024 survey of Thanh Hóa's units with 3 000 answers, computed, not published
+    (the browser tests of the results and dashboards; the analytics store in ``tmp_path``)."""
+    from hailong.demo.services import answers_load, campaign_create, structure_load
+    from hailong.results.services import campaign_compute
+
+    settings.HAILONG_ANALYTICS_PATH = tmp_path / "analytics.duckdb"
+    campaign = campaign_create(root=structure_load())
+    campaign.min_answers = 15
+    campaign.save()
+    answers_load(campaign=campaign, total=3000, progress=lambda n: None)
+    campaign_compute(campaign=campaign)
+    return campaign
+
+
+@pytest.fixture
+def kiosk_desk() -> tuple[Any, str]:
+    """A ward's desk, its desk form open, and the one-time code that registers a kiosk there."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hailong.campaigns.models import Campaign, CampaignUnit
+    from hailong.instruments.models import InstrumentVersion
+    from hailong.instruments.services import builtin_instruments_load
+    from hailong.kiosks.models import Kiosk
+    from hailong.kiosks.services import kiosk_registration_new
+    from hailong.units.models import Desk, Unit, UnitKind
+
+    builtin_instruments_load()
+    today = timezone.localdate()
+    desk_form = Campaign.objects.create(
+        code="quay-nay", name="Đánh giá nhanh tại quầy", year=today.year,
+        instrument=InstrumentVersion.objects.get(code="desk-quick"),
+        period_start=today - dt.timedelta(days=100), period_end=today + dt.timedelta(days=100),
+        status=Campaign.Status.OPEN, channels=["kiosk", "qr"],
+    )  # fmt: skip
+    ward = Unit.objects.create(code="14797", name="Phường Hạc Thành", kind=UnitKind.WARD)
+    CampaignUnit.objects.create(campaign=desk_form, unit=ward, quota=50)
+    desk = Desk.objects.create(unit=ward, code="quay-1", name="Quầy số 1")
+    return desk, kiosk_registration_new(kiosk=Kiosk(name="Ki-ốt quầy 1", unit=ward, desk=desk))

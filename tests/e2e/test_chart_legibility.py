@@ -12,8 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from hailong.accounts.models import Role, RoleAssignment, User
-from hailong.demo.services import answers_load, campaign_create, structure_load
-from hailong.results.services import campaign_compute, campaign_publish
+from hailong.results.services import campaign_publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 360, "height": 740}
@@ -68,16 +67,10 @@ def test_every_chart_reads_on_a_phone_and_its_lines_never_touch(
     page: Any,
     axe: Any,
     artifacts: Path,
-    settings: Any,
-    tmp_path: Path,
+    computed_demo: Any,
     sign_in: Any,
 ) -> None:
-    settings.HAILONG_ANALYTICS_PATH = tmp_path / "analytics.duckdb"
-    campaign = campaign_create(root=structure_load())
-    campaign.min_answers = 15
-    campaign.save()
-    answers_load(campaign=campaign, total=3000, progress=lambda n: None)
-    campaign_compute(campaign=campaign)
+    campaign = computed_demo
     campaign_publish(campaign=campaign)
     user = User.objects.create_user("dieuphoi", password="mat-khau-rat-dai-2026")
     RoleAssignment.objects.create(user=user, role=Role.COORDINATOR, unit=None)

@@ -10,8 +10,6 @@ import pytest
 from playwright.sync_api import expect
 
 from hailong.accounts.models import Role, RoleAssignment, User
-from hailong.demo.services import answers_load, campaign_create, structure_load
-from hailong.results.services import campaign_compute
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,16 +19,10 @@ def test_a_coordinator_opens_the_overview_a_scorecard_and_a_drill_down(
     page: Any,
     artifacts: Path,
     axe: Any,
-    settings: Any,
-    tmp_path: Path,
+    computed_demo: Any,
     sign_in: Any,
 ) -> None:
-    settings.HAILONG_ANALYTICS_PATH = tmp_path / "analytics.duckdb"
-    campaign = campaign_create(root=structure_load())
-    campaign.min_answers = 15
-    campaign.save()
-    answers_load(campaign=campaign, total=3000, progress=lambda n: None)
-    campaign_compute(campaign=campaign)
+    campaign = computed_demo
     user = User.objects.create_user("dieuphoi", password="mat-khau-rat-dai-2026")
     RoleAssignment.objects.create(user=user, role=Role.COORDINATOR, unit=None)
 

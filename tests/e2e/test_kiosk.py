@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from hailong.campaigns.models import Campaign, CampaignUnit
 from hailong.collection.models import Response
-from hailong.instruments.models import InstrumentVersion
-from hailong.instruments.services import builtin_instruments_load
 from hailong.kiosks.models import Kiosk
 from hailong.kiosks.services import kiosk_registration_new
-from hailong.units.models import Desk, Unit, UnitKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TABLET = {"width": 1024, "height": 768}
@@ -48,20 +42,9 @@ def answer(page: Any, overall: str, comment: str = "") -> None:
 
 
 def test_a_kiosk_keeps_answers_offline_and_sends_each_once(
-    asgi_server: str, browser: Any, artifacts: Path, axe: Any
+    asgi_server: str, browser: Any, artifacts: Path, axe: Any, kiosk_desk: tuple[Any, str]
 ) -> None:
-    builtin_instruments_load()
-    today = timezone.localdate()
-    desk_form = Campaign.objects.create(
-        code="quay-nay", name="Đánh giá nhanh tại quầy", year=today.year,
-        instrument=InstrumentVersion.objects.get(code="desk-quick"),
-        period_start=today - dt.timedelta(days=100), period_end=today + dt.timedelta(days=100),
-        status=Campaign.Status.OPEN, channels=["kiosk", "qr"],
-    )  # fmt: skip
-    ward = Unit.objects.create(code="14797", name="Phường Hạc Thành", kind=UnitKind.WARD)
-    CampaignUnit.objects.create(campaign=desk_form, unit=ward, quota=50)
-    desk = Desk.objects.create(unit=ward, code="quay-1", name="Quầy số 1")
-    code = kiosk_registration_new(kiosk=Kiosk(name="Ki-ốt quầy 1", unit=ward, desk=desk))
+    desk, code = kiosk_desk
 
     # the page's requests must be visible to page.route (a service worker would hide them);
     # the service worker itself is checked below, in a second tablet

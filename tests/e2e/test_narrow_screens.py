@@ -13,7 +13,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from hailong.accounts.models import Role, RoleAssignment, User
-from hailong.campaigns.models import Campaign, CampaignUnit
 from hailong.cases.services import case_submit
 from hailong.demo.services import (
     answers_load,
@@ -22,12 +21,8 @@ from hailong.demo.services import (
     structure_load,
     suspicious_answers_add,
 )
-from hailong.instruments.models import InstrumentVersion
-from hailong.instruments.services import builtin_instruments_load
-from hailong.kiosks.models import Kiosk
-from hailong.kiosks.services import kiosk_registration_new
 from hailong.results.services import campaign_compute, campaign_publish
-from hailong.units.models import Desk, Unit, UnitKind
+from hailong.units.models import Unit, UnitKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 360, "height": 740}
@@ -123,20 +118,9 @@ def scale_boxes(page: Any) -> list[dict[str, float]]:
 
 
 def test_the_kiosk_scale_reads_in_one_row_or_one_column(
-    live_server: Any, browser: Any, axe: Any
+    live_server: Any, browser: Any, axe: Any, kiosk_desk: tuple[Any, str]
 ) -> None:
-    builtin_instruments_load()
-    today = timezone.localdate()
-    desk_form = Campaign.objects.create(
-        code="quay-nay", name="Đánh giá nhanh tại quầy", year=today.year,
-        instrument=InstrumentVersion.objects.get(code="desk-quick"),
-        period_start=today - dt.timedelta(days=100), period_end=today + dt.timedelta(days=100),
-        status=Campaign.Status.OPEN, channels=["kiosk", "qr"],
-    )  # fmt: skip
-    ward = Unit.objects.create(code="14797", name="Phường Hạc Thành", kind=UnitKind.WARD)
-    CampaignUnit.objects.create(campaign=desk_form, unit=ward, quota=50)
-    desk = Desk.objects.create(unit=ward, code="quay-1", name="Quầy số 1")
-    code = kiosk_registration_new(kiosk=Kiosk(name="Ki-ốt quầy 1", unit=ward, desk=desk))
+    code = kiosk_desk[1]
     context = browser.new_context(
         locale="vi-VN", viewport={"width": 800, "height": 1280}, has_touch=True,
         service_workers="block",

@@ -8,21 +8,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from hailong.demo.services import answers_load, campaign_create, structure_load
-from hailong.results.services import campaign_compute, campaign_publish
+from hailong.results.services import campaign_publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_citizen_reads_the_ranking_and_a_unit_page(
-    live_server: Any, page: Any, artifacts: Path, axe: Any, settings: Any, tmp_path: Path
+    live_server: Any, page: Any, artifacts: Path, axe: Any, computed_demo: Any
 ) -> None:
-    settings.HAILONG_ANALYTICS_PATH = tmp_path / "analytics.duckdb"
-    campaign = campaign_create(root=structure_load())
-    campaign.min_answers = 15
-    campaign.save()
-    answers_load(campaign=campaign, total=3000, progress=lambda n: None)
-    campaign_compute(campaign=campaign)
+    campaign = computed_demo
     campaign_publish(campaign=campaign)
 
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
