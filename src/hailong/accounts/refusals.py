@@ -1,4 +1,4 @@
-"""The one 403 page of the staff screens: what was refused and why, in Vietnamese and English.
+"""The one 403 page of the staff screens: what was refused and why, in the page's language.
 
 Every staff screen refuses through ``refused`` so the page, its title, its status and the staff
 navigation (home, sign out) are the same wherever a role or a unit scope is missing.
@@ -11,7 +11,7 @@ from django.shortcuts import render
 
 
 def refused(request: HttpRequest, vi: str, en: str, status: int = 403) -> HttpResponse:
-    """A page that says why in both languages (the page ends each reason with a full stop)."""
+    """A page that says why, ``vi`` or ``en`` as the page's language (it adds the full stop)."""
     context = {"reason_vi": vi, "reason_en": en}
     return render(request, "accounts/refused.html", context, status=status)
 
