@@ -16,7 +16,9 @@ def units_in_scope(*, user: User, roles: tuple[str, ...] = tuple(Role.values)) -
         return Unit.objects.none()
     if user.is_superuser:
         return Unit.objects.all()
-    assignments = list(user.roles.filter(role__in=roles).select_related("unit"))
+    # a unit manager over no unit (possible before it was refused) holds nothing, not everything
+    held = user.roles.filter(role__in=roles).exclude(role=Role.UNIT_MANAGER, unit__isnull=True)
+    assignments = list(held.select_related("unit"))
     if any(a.unit is None for a in assignments):
         return Unit.objects.all()
     if not assignments:

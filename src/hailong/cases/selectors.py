@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -75,9 +78,25 @@ def case_is_overdue(case: Case, today: dt.date | None = None) -> bool:
 def masked(text: str) -> str:
     """The text with names, phones, e-mails and ID numbers replaced: for anything public.
 
-    Line by line, so that the paragraphs of a letter stay paragraphs.
+    Masked whole (a name or a number may run over a line break: "anh\nTrần Văn Bình"), then
+    laid out again on the text's own line breaks, so that a letter keeps its paragraphs. The
+    words shown are always exactly the masked text's; only the spaces between them come back.
     """
-    return "\n".join(mask(line).text for line in text.split("\n"))
+    pieces = re.split(r"(\s+)", unicodedata.normalize("NFC", text).strip())
+    words, gaps = pieces[::2], [*pieces[1::2], ""]
+    hidden = mask(" ".join(words)).text.split(" ")
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(a=words, b=hidden, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op == "equal":
+            out += [w + g for w, g in zip(words[a0:a1], gaps[a0:a1], strict=True)]
+            continue
+        span = gaps[a0:a1]  # the gaps inside and after the words that were replaced
+        after = span[-1] if span else " "
+        if "\n" not in after and any("\n" in g for g in span):
+            after = "\n"  # a line break inside a hidden name stays a line break
+        out.append(" ".join(hidden[b0:b1]) + after if b1 > b0 else after)
+    return "".join(out).strip()
 
 
 def cases_published() -> QuerySet[Case]:

@@ -193,6 +193,12 @@ def test_a_unit_manager_always_has_a_unit_even_granted_by_an_administrator(clerk
     with pytest.raises(ValidationError, match=r"unit manager needs a unit|Lãnh đạo đơn vị"):
         RoleAssignment(user=clerk, role=Role.UNIT_MANAGER, unit=None).full_clean()
     RoleAssignment(user=clerk, role=Role.VIEWER, unit=None).full_clean()  # leaders read all
+    # one granted before the rule (straight into the table) holds no unit at all, not every unit
+    from hailong.accounts.selectors import units_in_scope
+
+    RoleAssignment.objects.create(user=clerk, role=Role.UNIT_MANAGER, unit=None)
+    assert not units_in_scope(user=clerk, roles=(Role.UNIT_MANAGER,)).exists()
+    assert units_in_scope(user=clerk).count() == 1  # the clerk's own ward still
 
 
 def test_a_person_replaces_the_password_they_were_given(client: Client, clerk: User) -> None:

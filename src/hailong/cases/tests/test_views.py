@@ -9,6 +9,8 @@ import pytest
 from django.template import Context, Template
 from django.test import Client
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hailong.accounts.models import User
 from hailong.campaigns.models import Campaign
@@ -264,3 +266,16 @@ def test_a_published_answer_is_masked_line_by_line(
     assert masked("Kính gửi chị Trần Mai,\n\nGọi 0912 345 678.") == (
         "Kính gửi chị [tên],\n\nGọi [số điện thoại]."
     )
+    # a name or a number that runs over a line break is hidden too
+    assert masked("Liên hệ anh\nTrần Văn Bình") == "Liên hệ anh\n[tên]"
+    assert masked("sđt 0912\n345 678") == "sđt [số điện thoại]"
+
+
+@given(st.lists(st.sampled_from(["chị", "Trần", "Mai", "0912", "345", "678", "gọi", "a@b.vn",
+                                  ",", " ", "\n", "\n\n", "  "]), max_size=30))  # fmt: skip
+def test_the_masked_words_are_always_those_of_the_whole_text_masked(parts: list[str]) -> None:
+    from hailong.cases.selectors import masked
+    from hailong.comments.mask import mask
+
+    text = "".join(parts)
+    assert masked(text).split() == mask(text).text.split()
