@@ -349,7 +349,14 @@ def receipt_check(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "collection/receipt.html",
-        {"typed": typed, "found": found, "error": error, "Review": Response.Review},
+        {
+            "typed": typed,
+            "found": found,
+            "error": error,
+            "Review": Response.Review,
+            # while answers come in, the checks' verdict would teach whoever stuffs the survey
+            "closed": found is not None and found.campaign.status != Campaign.Status.OPEN,
+        },
         status=status,
     )
     response["Cache-Control"] = "no-store"

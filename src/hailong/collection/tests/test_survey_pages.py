@@ -306,7 +306,12 @@ def test_a_receipt_is_checked_on_its_own_page_without_showing_the_answers(
     page = client.get("/bien-nhan/", {"so": typed})
     text = page.content.decode()
     assert page.status_code == 200 and stored["accepted"].receipt in text
-    assert "Phường Hạc Thành" in text and "được tính vào kết quả" in text
+    assert "Phường Hạc Thành" in text and "khi đợt khảo sát kết thúc" in text
+    flagged = client.get("/bien-nhan/", {"so": stored["flagged"].receipt}).content.decode()
+    assert "đang chờ" not in flagged  # no verdict of the checks while answers come in
+    Campaign.objects.filter(pk=open_campaign.pk).update(status=Campaign.Status.CLOSED)
+    text = client.get("/bien-nhan/", {"so": typed}).content.decode()
+    assert "được tính vào kết quả" in text
     assert "Nguyễn Văn Bình" not in text and page["Cache-Control"] == "no-store"
     assert (
         "đang chờ" in client.get("/bien-nhan/", {"so": stored["flagged"].receipt}).content.decode()
