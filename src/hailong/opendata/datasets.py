@@ -51,6 +51,13 @@ _FIRST = Case(
     output_field=IntegerField(),
 )
 
+# within a group: the overall index, then parts, factors and items (not alphabetical levels)
+_LEVELS = Case(
+    *(When(level=level, then=Value(i)) for i, level in enumerate(("overall", "part", "factor"))),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
 
 def index_rows(computation: Computation) -> Iterator[tuple[Any, ...]]:
     """The published figures of the computation, in the order of :data:`INDEX_COLUMNS`.
@@ -64,8 +71,8 @@ def index_rows(computation: Computation) -> Iterator[tuple[Any, ...]]:
         computation.rows.select_related("unit")
         .exclude(grouping__in=STAFF_GROUPINGS)
         .exclude(~Q(grouping__in=ALWAYS_PUBLISHED) & Q(n__lt=K))
-        .annotate(first=_FIRST)
-        .order_by("first", "grouping", "group_value", "level", "code")
+        .annotate(first=_FIRST, level_order=_LEVELS)
+        .order_by("first", "grouping", "unit__code", "group_value", "level_order", "code")
         .iterator(chunk_size=CHUNK)
     )
     for r in rows:

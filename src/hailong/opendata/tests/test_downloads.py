@@ -94,6 +94,9 @@ def test_the_index_table_in_every_format_has_the_stored_figures(
     assert sheet.max_row == stored.count() + 1
     first = [c for c in next(sheet.iter_rows(min_row=2, max_row=2))]
     assert first[0].value == "province"  # the province first, not alphabetical groupings
+    assert first[header.index("Cấp chỉ số")].value == "overall"  # its overall index first
+    codes = [r[2] for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "unit"]
+    assert codes == sorted(codes)  # units by code, not by the database's ids as text
     index = header.index("Chỉ số (%)")
     assert first[index].number_format == "#,##0.00" and isinstance(first[index].value, float)
     assert first[header.index("Số câu trả lời hợp lệ")].number_format == "#,##0"
