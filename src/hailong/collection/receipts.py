@@ -27,6 +27,7 @@ from hailong.core.crockford import (
 )
 
 MOD37 = ALPHABET + "*~$=U"  # the check symbols of the shorter codes made before November 2026
+LAST_SHORT_YEAR = 2026  # no campaign after this year ever made a receipt of the shorter form
 
 
 def checked_new(prefix: str) -> str:
@@ -56,4 +57,6 @@ def receipt_normalise(text: str) -> str | None:
     year = cleaned[:4]
     if not (year.isascii() and year.isdigit()):
         return None
+    if len(cleaned) == 13 and int(year) > LAST_SHORT_YEAR:
+        return None  # a newer receipt with a symbol left out, not one of the shorter form
     return checked_read(year, cleaned[4:])
