@@ -170,3 +170,34 @@ def test_a_random_source_that_repeats_itself_is_an_error_not_a_hang(
     assert services.receipts_unused(2025, 0) == []
     with pytest.raises(RuntimeError, match="1 receipts still clash"):
         services.receipts_unused(2025, 2)
+
+
+def test_answers_stored_before_get_their_filing_channel_from_the_questionnaire(
+    campaign: Campaign,
+) -> None:
+    """Migration 0008: what the respondent answered to hinh_thuc_nop, where nothing was stored."""
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    migration = importlib.import_module(
+        "hailong.collection.migrations.0008_filing_channel_from_answers"
+    )
+    unit = Unit.objects.get(code="14797")
+    long_ago = timezone.now() - dt.timedelta(days=30)
+    made = {}
+    for key, profile, channel in [("web", {"hinh_thuc_nop": 2}, ""), ("api", {"hinh_thuc_nop": 1},
+                                  "postal"), ("silent", {}, ""), ("odd", {"hinh_thuc_nop": 7}, "")]:  # fmt: skip
+        made[key] = Response.objects.create(
+            receipt=f"2025-{key}", idempotency_key=key, campaign=campaign,
+            instrument=campaign.instrument, unit=unit, source="web", collection_mode="online",
+            submitted_at=long_ago, answers={"tong_the": 4}, profile=profile, filing_channel=channel,
+        )  # fmt: skip
+    Response.objects.update(changed_at=long_ago)
+    migration.channels_fill(apps, None)
+    after = {r.idempotency_key: r for r in Response.objects.all()}
+    assert after["web"].filing_channel == "online_full" and after["web"].changed_at > long_ago
+    assert after["api"].filing_channel == "postal"  # a channel given is kept
+    assert after["silent"].filing_channel == after["odd"].filing_channel == ""
+    assert after["silent"].changed_at == long_ago  # rows not changed are not read again
