@@ -59,7 +59,11 @@ def submit(request: HttpRequest) -> HttpResponse:
     error = ""
     problems: dict[str, str] = {}
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and form["receipt"].strip() and not lookup_allowed(request):
+        # a receipt checked here says whether it exists and whose unit it is: counted as a lookup
+        error = _("Too many lookups from one address. Please try again in a few minutes.")
+        status = 429
+    elif request.method == "POST":
         try:
             case = case_submit(
                 unit=Unit.objects.filter(code=form["unit"]).first(),

@@ -42,6 +42,7 @@ from .integrity import (
     TokenRefused,
     answer_flags,
     client_hash,
+    receipt_pass,
     token_read,
 )
 from .writer import Pending, Stored, Writer, answers_json, pending_new
@@ -374,7 +375,7 @@ class Intake:
                 send,
                 303,
                 b"",
-                [(b"location", f"/cam-on/{quote(stored.receipt)}/".encode())],
+                [(b"location", _thanks_location(stored.receipt).encode())],
             )
             return
         body = msgspec.json.encode(
@@ -398,6 +399,10 @@ _TOKEN_SOURCES = {"desk_qr": "qr", "kiosk": "kiosk", "online": "web"}
 KIOSK_COOKIE = "hailong_kiosk"
 _MODES = frozenset({"online", "desk_qr", "kiosk", "paper", "interview", "phone"})
 _FILING = frozenset(_FILING_CHANNELS)
+
+
+def _thanks_location(receipt: str) -> str:
+    return f"/cam-on/{quote(receipt)}/?p={receipt_pass(receipt)}"
 
 
 def _duplicate_key(hashed: str, unit_id: int, encoded: bytes) -> str:

@@ -24,7 +24,14 @@ from hailong.core.text import strip_diacritics
 from hailong.units.models import Service, Unit, UnitKind
 
 from .intake import FORM_PATH, KIOSK_COOKIE
-from .integrity import FormToken, TokenRefused, token_new, token_read, token_sign
+from .integrity import (
+    FormToken,
+    TokenRefused,
+    receipt_pass_holds,
+    token_new,
+    token_read,
+    token_sign,
+)
 from .lookups import lookup_allowed
 from .models import Response
 from .receipts import receipt_normalise
@@ -368,7 +375,19 @@ def receipt_check(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def thanks(request: HttpRequest, receipt: str) -> HttpResponse:
+    """The thank-you page of a receipt: free right after the answer was stored (its pass),
+    otherwise one lookup counted like ``/bien-nhan/`` (it says the receipt exists)."""
     canonical = receipt_normalise(receipt)
+    just_stored = canonical is not None and receipt_pass_holds(canonical, request.GET.get("p", ""))
+    if not just_stored and not lookup_allowed(request):
+        refused = render(
+            request,
+            "collection/unavailable.html",
+            {"message": _("Too many lookups from one address. Please try again in a few minutes.")},
+            status=429,
+        )
+        refused["Retry-After"] = "60"
+        return refused
     response = (
         Response.objects.select_related("unit", "campaign").filter(receipt=canonical).first()
         if canonical

@@ -279,3 +279,17 @@ def test_the_masked_words_are_always_those_of_the_whole_text_masked(parts: list[
 
     text = "".join(parts)
     assert masked(text).split() == mask(text).text.split()
+
+
+def test_a_receipt_checked_on_the_complaint_form_counts_as_a_lookup(
+    client: Client, wards: tuple[Unit, Unit], settings: Any
+) -> None:
+    """The form says whether a receipt exists and whose unit it is: not an unlimited oracle."""
+    settings.HAILONG_TRACK_BURST, settings.HAILONG_TRACK_PER_MINUTE = 2, 1
+    sent = {"don_vi": "14797", "loai": "complaint", "noi_dung": "Chờ lâu", "bien_nhan": ""}
+    for n in range(2):
+        guess = {**sent, "bien_nhan": receipt_new(2026)}
+        assert client.post("/gop-y/", guess).status_code == 400, n  # "no such answer"
+    refused = client.post("/gop-y/", {**sent, "bien_nhan": receipt_new(2026)})
+    assert refused.status_code == 429 and "Chờ lâu" in refused.content.decode()
+    assert client.post("/gop-y/", sent).status_code == 302  # without a receipt: not a lookup

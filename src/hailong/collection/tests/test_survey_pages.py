@@ -330,3 +330,27 @@ def test_a_receipt_is_checked_on_its_own_page_without_showing_the_answers(
     settings.HAILONG_TRACK_BURST, settings.HAILONG_TRACK_PER_MINUTE = 2, 1
     codes = [client.get("/bien-nhan/", {"so": receipt}).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_the_thank_you_page_is_free_right_after_the_answer_and_a_lookup_otherwise(
+    open_campaign: Campaign, client: Client, intake: Any, settings: Any
+) -> None:
+    """Many people answer from one office's address; someone trying receipts is counted."""
+    from hailong.collection.integrity import receipt_pass, receipt_pass_holds
+    from hailong.collection.lookups import lookup_limiter_reset
+
+    lookup_limiter_reset()
+    settings.HAILONG_TRACK_BURST, settings.HAILONG_TRACK_PER_MINUTE = 1, 1
+    for i in range(3):  # three answers from one address, each thank-you page shown
+        html = client.get("/khao-sat/phieu/", {"don-vi": "14797"}).content.decode()
+        sent = intake.form({**fields_of(html), "tong_the": [str(3 + i % 3)], "website": [""]})
+        assert sent.status == 303 and "?p=" in sent.headers["location"]
+        assert client.get(sent.headers["location"]).status_code == 200
+    receipt = sent.headers["location"].split("/")[2]
+    bare = [client.get(f"/cam-on/{receipt}/").status_code for _ in range(2)]
+    assert bare == [200, 429]  # typed or shared without the pass: a counted lookup
+    forged = client.get(f"/cam-on/{receipt}/?p=1.AAAA").status_code
+    stale = receipt_pass(receipt, now=1)  # long expired
+    assert forged == 429 and not receipt_pass_holds(receipt, stale)
+    other = receipt_pass("2026-AAAA-AAAA-AA")  # a pass is for its own receipt only
+    assert client.get(f"/cam-on/{receipt}/?p={other}").status_code == 429
