@@ -77,12 +77,16 @@ def province_name() -> str:
 
 
 def open_campaign(*, unit: Unit) -> Campaign | None:
-    """The open survey that covers the unit and has not ended, if any (its period is printed).
-
-    The one a scanned code opens (``collection.views``): the year's survey before a desk form
-    open all year, then the one that starts first.
-    """
+    """The survey whose period a poster prints: the one a scan opens today
+    (``collection.views._campaign_for``: running now, taking web or QR answers, the year's
+    survey before a desk form), else the next to open (a poster printed ahead of it)."""
+    today = timezone.localdate()
     found = Campaign.objects.filter(
-        status=Campaign.Status.OPEN, scope__unit=unit, period_end__gte=timezone.localdate()
+        status=Campaign.Status.OPEN, scope__unit=unit, period_end__gte=today
     ).select_related("instrument")
-    return min(found, key=lambda c: (c.instrument.kind != "yearly", c.period_start), default=None)
+    scanned = [c for c in found if not c.channels or {"web", "qr"} & set(c.channels)]
+    return min(
+        scanned,
+        key=lambda c: (c.period_start > today, c.instrument.kind != "yearly", c.period_start),
+        default=None,
+    )

@@ -6,6 +6,8 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
+from django.utils import timezone
+
 from hailong.campaigns.models import Campaign, CampaignUnit
 from hailong.instruments.models import InstrumentVersion
 from hailong.instruments.services import builtin_instruments_load
@@ -121,6 +123,11 @@ def test_the_poster_shows_the_survey_period_when_one_is_open(place: Place, tmp_p
     )
     text, _ = pdf_text(posters_pdf(codes=[Code(unit=place.ward)], base=BASE), tmp_path)
     assert "Thời gian khảo sát: từ 01/10/2099 đến 30/11/2099" in text
+    # a desk form running today is what a scan opens now: its period, not next month's survey
+    started = timezone.localdate() - dt.timedelta(days=10)  # Hanoi's date, as the code's
+    Campaign.objects.filter(pk=desk.pk).update(period_start=started)
+    text, _ = pdf_text(posters_pdf(codes=[Code(unit=place.ward)], base=BASE), tmp_path)
+    assert f"Thời gian khảo sát: từ {started:%d/%m/%Y}" in text
 
 
 def test_names_with_markup_characters_print_as_written(place: Place, tmp_path: Path) -> None:
