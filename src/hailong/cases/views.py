@@ -30,8 +30,13 @@ from .selectors import cases_published, masked
 from .services import CaseRefused, case_consent, case_reopen, case_submit
 
 
+def _said(vi: str, en: str) -> str:
+    """The one of the two texts in the page's language."""
+    return en if (translation.get_language() or "vi").startswith("en") else vi
+
+
 def refused_text(exc: CaseRefused) -> str:
-    return exc.en if (translation.get_language() or "vi").startswith("en") else exc.vi
+    return _said(exc.vi, exc.en)
 
 
 def _units() -> list[Unit]:
@@ -80,8 +85,7 @@ def submit(request: HttpRequest) -> HttpResponse:
             )
         except CaseRefused as exc:
             error, status = refused_text(exc), 400
-            english = (translation.get_language() or "vi").startswith("en")
-            problems = {field: pair[english] for field, pair in exc.fields.items()}
+            problems = {field: _said(*pair) for field, pair in exc.fields.items()}
         else:
             return redirect(reverse("cases:track") + "?" + urlencode({"ma": case.code, "moi": "1"}))
     receipt_ok = bool(form["receipt"]) and receipt_normalise(form["receipt"]) is not None

@@ -321,6 +321,13 @@ def _screen(
     return response
 
 
+def _answer_of(receipt: str | None) -> Response | None:
+    """The answer stored under a canonical receipt, with its unit and campaign."""
+    if receipt is None:
+        return None
+    return Response.objects.select_related("unit", "campaign").filter(receipt=receipt).first()
+
+
 @require_safe
 def receipt_check(request: HttpRequest) -> HttpResponse:
     """``/bien-nhan/``: whether the answer behind a receipt was stored, and is counted.
@@ -346,11 +353,7 @@ def receipt_check(request: HttpRequest) -> HttpResponse:
                 422,
             )
         else:
-            found = (
-                Response.objects.select_related("unit", "campaign")
-                .filter(receipt=canonical)
-                .first()
-            )
+            found = _answer_of(canonical)
             if found is None:
                 error, status = _("There is no answer with this receipt number."), 404
     response = render(
@@ -388,11 +391,7 @@ def thanks(request: HttpRequest, receipt: str) -> HttpResponse:
         )
         refused["Retry-After"] = "60"
         return refused
-    response = (
-        Response.objects.select_related("unit", "campaign").filter(receipt=canonical).first()
-        if canonical
-        else None
-    )
+    response = _answer_of(canonical)
     if response is None:
         raise Http404(_("There is no answer with this receipt number."))
     return render(

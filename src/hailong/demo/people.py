@@ -31,24 +31,28 @@ from hailong.units.models import Unit, UnitKind
 
 from .services import DATA
 
+# the demo managers' two units (code, kind): a ward of Thanh Hóa and its health department
+WARD = ("14797", UnitKind.WARD)
+DEPARTMENT = ("SYT", UnitKind.DEPARTMENT)
+
 
 @dataclass(frozen=True)
 class Person:
     username: str
     full_name: str
     role: str
-    unit_code: str | None  # None: the whole province
+    unit: tuple[str, str] | None  # (code, kind); None: the whole province
     what: str
 
 
 STAFF = (
     Person("dieuphoi", "Lê Thị Hồng", Role.COORDINATOR, None,
            "điều phối viên, Sở Nội vụ (toàn tỉnh) / coordinator, whole province"),
-    Person("lanhdao.hacthanh", "Nguyễn Văn Minh", Role.UNIT_MANAGER, "14797",
+    Person("lanhdao.hacthanh", "Nguyễn Văn Minh", Role.UNIT_MANAGER, WARD,
            "lãnh đạo Phường Hạc Thành / manager of a ward"),
-    Person("lanhdao.syt", "Trần Thị Thu", Role.UNIT_MANAGER, "SYT",
+    Person("lanhdao.syt", "Trần Thị Thu", Role.UNIT_MANAGER, DEPARTMENT,
            "lãnh đạo Sở Y tế / manager of a department"),
-    Person("nhaplieu.hacthanh", "Phạm Thị Lan", Role.CLERK, "14797",
+    Person("nhaplieu.hacthanh", "Phạm Thị Lan", Role.CLERK, WARD,
            "cán bộ nhập liệu Phường Hạc Thành / clerk of the ward"),
     Person("lanhdao.tinh", "Hoàng Văn Nam", Role.VIEWER, None,
            "lãnh đạo UBND tỉnh, chỉ xem / province leader, reads only"),
@@ -71,10 +75,9 @@ SENDERS = (
 )
 
 
-def _unit(code: str | None, kind: str) -> Unit | None:
+def _unit(where: tuple[str, str]) -> Unit | None:
     """The unit of that code, or (another province's demo) the first current one of the kind."""
-    if code is None:
-        return None
+    code, kind = where
     current = Unit.objects.filter(valid_to__isnull=True)
     return current.filter(code=code).first() or current.filter(kind=kind).order_by("path").first()
 
@@ -86,9 +89,8 @@ def staff_create(*, password: str) -> list[tuple[Person, User]]:
     for person in STAFF:
         if User.objects.filter(username=person.username).exists():
             continue
-        kind = UnitKind.DEPARTMENT if person.unit_code == "SYT" else UnitKind.WARD
-        unit = _unit(person.unit_code, kind)
-        if person.unit_code is not None and unit is None:
+        unit = _unit(person.unit) if person.unit is not None else None
+        if person.unit is not None and unit is None:
             continue  # a province without wards or departments: no such person
         user = User.objects.create_user(  # the whole name in first_name, as user_create does
             person.username, password=password, first_name=person.full_name
@@ -108,7 +110,7 @@ def cases_load(*, seed: int = 2024) -> int:
         return 0
     rng = random.Random(seed)
     texts = yaml.safe_load((DATA / "comments.yaml").read_text(encoding="utf-8"))
-    ward, department = _unit("14797", UnitKind.WARD), _unit("SYT", UnitKind.DEPARTMENT)
+    ward, department = _unit(WARD), _unit(DEPARTMENT)
     managers = {
         a.unit_id: a.user
         for a in RoleAssignment.objects.filter(role=Role.UNIT_MANAGER).select_related("user")

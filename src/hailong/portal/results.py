@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from hailong.campaigns.models import Campaign
 from hailong.measurement.instruments import Instrument
 from hailong.results.models import Computation, IndexRow
@@ -14,6 +16,16 @@ from hailong.results.services import RANK_CLASS
 from hailong.units.models import Unit
 
 CLASS_ORDER = ("province_agencies", "districts", "local")
+
+
+def class_title(klass: str) -> str:
+    """The name of a class of ranked units, as pages, charts and the report print it."""
+    titles = {
+        "province_agencies": _("Province departments, agencies and centre"),
+        "local": _("Communes and wards"),
+        "districts": _("Districts"),
+    }
+    return titles.get(klass, klass)
 
 
 @dataclass

@@ -15,7 +15,14 @@ from hailong.dashboards.figures import national_reference
 from hailong.units.models import Unit, UnitKind
 from hailong.units.selectors import unit_tree
 
-from .results import Published, overall_by_year, published, published_campaign, unit_figures
+from .results import (
+    Published,
+    class_title,
+    overall_by_year,
+    published,
+    published_campaign,
+    unit_figures,
+)
 from .selectors import current_campaign
 
 # Province agencies first, then the local level, as provincial portals list them.
@@ -77,10 +84,6 @@ def _results_charts(data: Published, language: str) -> dict[str, Any]:
             factors_spec(factors, title=_("Satisfied (%)")),
             title=_("Index of each factor in the province, with its interval"),
         )
-    classes = {
-        "province_agencies": _("Province departments, agencies and centre"),
-        "local": _("Communes and wards"),
-    }
     charts["ranking"] = {
         table.klass: chart_html(
             ranking_spec(
@@ -97,9 +100,7 @@ def _results_charts(data: Published, language: str) -> dict[str, Any]:
                 title=_("Satisfied (%)"),
             ),
             # one chart per class of units: each named for its class (names must differ)
-            title=_("Overall index of each unit with its interval")
-            + " – "
-            + classes.get(table.klass, _("Districts")),
+            title=f"{_('Overall index of each unit with its interval')} – {class_title(table.klass)}",
         )
         for table in data.tables
         if table.ranked

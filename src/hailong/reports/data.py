@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from hailong.core.formats import date_vn, number_vn
 from hailong.core.templatetags.vn import signed_vn
 from hailong.measurement.instruments import Instrument
-from hailong.portal.results import Published, RankedUnit, ranking
+from hailong.portal.results import Published, RankedUnit, class_title, ranking
 from hailong.results.models import Computation, IndexRow
 from hailong.units.models import Unit, UnitKind
 from hailong.units.selectors import units_by_name
@@ -43,15 +43,6 @@ def date_words(day: dt.date) -> str:
     return (
         f"{settings.HAILONG_REPORT_PLACE}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
     )
-
-
-def class_title(klass: str) -> str:
-    titles = {
-        "province_agencies": _("Province departments, agencies and centre"),
-        "local": _("Communes and wards"),
-        "districts": _("Districts"),
-    }
-    return titles.get(klass, klass)
 
 
 def kind_label(kind: str) -> str:

@@ -20,9 +20,10 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from hailong.collection.models import Response
+from hailong.portal.results import class_title
 from hailong.results.models import Computation, IndexRow
 
-from .data import ReportSource, class_title, kind_label, overall_of, source_read
+from .data import ReportSource, kind_label, overall_of, source_read
 
 NUMBER = "#,##0.00"
 WHOLE = "#,##0"

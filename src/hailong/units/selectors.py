@@ -24,7 +24,7 @@ def unit_tree(*, root: Unit | None = None) -> list[Node]:
     units = Unit.objects.filter(valid_to__isnull=True).annotate(n_services=Count("services"))
     if root is not None:
         units = units.filter(path__startswith=root.path)
-    ordered = sorted(units.order_by("depth"), key=lambda u: (u.depth, u.kind, unit_name_key(u)))
+    ordered = sorted(units, key=lambda u: (u.depth, u.kind, unit_name_key(u)))
     nodes = {u.pk: Node(u) for u in ordered}
     forest: list[Node] = []
     for node in nodes.values():
